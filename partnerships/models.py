@@ -1,0 +1,338 @@
+"""The registry's domain: cooperation areas, regions, organisations, agreements,
+cooperation activities and the source documents their statements come from."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class SlugManager(models.Manager):
+    """Finds records by slug, the natural key that fixtures use instead of numeric ids."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """Records visitors may see; every public page starts from here."""
+        return self.filter(is_published=True)
+
+
+class PublishableManager(SlugManager.from_queryset(PublishableQuerySet)):
+    pass
+
+
+class Timestamped(models.Model):
+    """Creation and last-change times.
+
+    Not ``auto_now``: loading the fixtures again must leave the records exactly as they
+    were, so ``save()`` stamps the change time and raw fixture loads keep theirs.
+    """
+
+    created_at = models.DateTimeField("created", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("last updated", default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class CooperationArea(Timestamped):
+    """A field of cooperation from the controlled vocabulary (return, terrorism, ...)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["display_order", "name", "pk"]
+        verbose_name = "cooperation area"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:area-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Region(Timestamped):
+    """The geographic scope of an activity: a region or a single country."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", "Region"
+        COUNTRY = "country", "Country"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.REGION)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:activity-list") + f"?region={self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class SourceDocument(Timestamped):
+    """Where a statement in the registry comes from."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, unique=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField("date", null=True, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = "source document"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.url or reverse("partnerships:home")
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Organisation(Timestamped):
+    """An international organisation the agency cooperates with."""
+
+    class Kind(models.TextChoices):
+        UN_SYSTEM = "un-system", "UN system"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+        LAW_ENFORCEMENT = "law-enforcement", "Law-enforcement organisation"
+        INSTITUTION = "institution", "Institution of another organisation"
+
+    class Relationship(models.TextChoices):
+        STRUCTURED = "structured", "Long-standing structured cooperation"
+        ACTIVE = "active", "Cooperation in specific fields"
+        CLOSER_PARTNERSHIP_SOUGHT = "closer-partnership-sought", "Closer partnership sought"
+        EXPLORING = "exploring", "Cooperation being explored"
+
+    name = models.CharField(max_length=200)
+    acronym = models.CharField(max_length=30, unique=True)
+    slug = models.SlugField(max_length=50, unique=True, help_text="The lower-cased acronym; part of public links.")
+    kind = models.CharField(max_length=30, choices=Kind)
+    relationship = models.CharField(
+        max_length=30, choices=Relationship, help_text="How mature the partnership with the agency is."
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sub_organisations",
+        help_text="The organisation this one is a body of (ODIHR is an institution of the OSCE).",
+    )
+    headquarters_city = models.CharField(max_length=100, blank=True)
+    headquarters_country = models.CharField(max_length=100, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    areas = models.ManyToManyField(CooperationArea, related_name="organisations", blank=True)
+    source = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text="The document that states the relationship.",
+    )
+    source_passage = models.TextField(blank=True, help_text="The passage of the source, quoted word for word.")
+    is_published = models.BooleanField("published", default=False)
+
+    objects = PublishableManager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+                violation_error_message="An organisation cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym and self.acronym not in self.name else self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:organisation-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["partnerships.cooperationarea", "partnerships.sourcedocument"]
+
+    @property
+    def headquarters(self):
+        return ", ".join(part for part in (self.headquarters_city, self.headquarters_country) if part)
+
+
+class Agreement(Timestamped):
+    """A formal instrument between the agency and an organisation."""
+
+    class Kind(models.TextChoices):
+        WORKING_ARRANGEMENT = "working-arrangement", "Working arrangement"
+        MEMORANDUM_OF_UNDERSTANDING = "memorandum-of-understanding", "Memorandum of understanding"
+        LETTER_OF_INTENT = "letter-of-intent", "Letter of intent"
+        EXCHANGE_OF_LETTERS = "exchange-of-letters", "Exchange of letters"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        UNDER_NEGOTIATION = "under-negotiation", "Under negotiation"
+        IN_FORCE = "in-force", "In force"
+        EXPIRED = "expired", "Expired"
+        TERMINATED = "terminated", "Terminated"
+        SUPERSEDED = "superseded", "Superseded"
+
+    title = models.CharField(max_length=300)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="agreements")
+    kind = models.CharField(max_length=40, choices=Kind)
+    status = models.CharField(max_length=30, choices=Status)
+    signed_on = models.DateField(null=True, blank=True)
+    in_force_from = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    document_url = models.URLField("document link", max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    areas = models.ManyToManyField(CooperationArea, related_name="agreements", blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The earlier agreement this one replaces.",
+    )
+    is_published = models.BooleanField("published", default=False)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(signed_on__isnull=True) | Q(expires_on__gte=F("signed_on")),
+                name="%(app_label)s_%(class)s_expiry_not_before_signature",
+                violation_error_message="The expiry date cannot be before the signature date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_force_from__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(in_force_from__gte=F("signed_on")),
+                name="%(app_label)s_%(class)s_in_force_not_before_signature",
+                violation_error_message="An agreement cannot be in force before it is signed.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("pk")),
+                name="%(app_label)s_%(class)s_not_superseding_itself",
+                violation_error_message="An agreement cannot supersede itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("partnerships:agreement-detail", args=[self.pk])
+
+
+class CooperationActivity(Timestamped):
+    """Something the agency does or plans with one or more organisations."""
+
+    class Status(models.TextChoices):
+        EXPLORING = "exploring", "Being explored"
+        PLANNED = "planned", "Planned"
+        ONGOING = "ongoing", "Ongoing"
+        COMPLETED = "completed", "Completed"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    class Priority(models.TextChoices):
+        MAJOR = "major", "Major priority"
+        NORMAL = "normal", "Normal"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(blank=True)
+    partners = models.ManyToManyField(
+        Organisation, related_name="activities", blank=True, verbose_name="partner organisations"
+    )
+    areas = models.ManyToManyField(CooperationArea, related_name="activities", blank=True)
+    regions = models.ManyToManyField(Region, related_name="activities", blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PLANNED)
+    priority = models.CharField(max_length=20, choices=Priority, default=Priority.NORMAL)
+    starts_on = models.DateField("planned start", null=True, blank=True)
+    ends_on = models.DateField("planned end", null=True, blank=True)
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text="The agreement the activity runs under, if any.",
+    )
+    source = models.ForeignKey(
+        SourceDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+    )
+    source_passage = models.TextField(blank=True, help_text="The passage of the source that states the activity.")
+    is_published = models.BooleanField("published", default=False)
+
+    objects = PublishableManager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = "cooperation activity"
+        verbose_name_plural = "cooperation activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_end_not_before_start",
+                violation_error_message="The planned end cannot be before the planned start.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("partnerships:activity-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = [
+        "partnerships.organisation",
+        "partnerships.cooperationarea",
+        "partnerships.region",
+        "partnerships.sourcedocument",
+    ]
+
+    def clean(self):
+        super().clean()
+        if self.source_passage and not self.source_id:
+            raise ValidationError({"source": "Name the document the quoted passage comes from."})

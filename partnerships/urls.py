@@ -1,0 +1,5 @@
+"""Public URLs of the registry (fixed by the product contract)."""
+
+app_name = "partnerships"
+
+urlpatterns = []

@@ -1,0 +1,150 @@
+"""Database constraints, natural keys and the published() querysets."""
+
+import datetime
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from partnerships.models import (
+    Agreement,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    SourceDocument,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def make_organisation(slug="org", **fields):
+    fields.setdefault("name", f"Organisation {slug}")
+    fields.setdefault("acronym", slug.upper())
+    fields.setdefault("kind", Organisation.Kind.UN_SYSTEM)
+    fields.setdefault("relationship", Organisation.Relationship.ACTIVE)
+    return Organisation.objects.create(slug=slug, **fields)
+
+
+def test_the_database_rejects_an_agreement_that_expires_before_it_is_signed():
+    organisation = make_organisation()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agreement.objects.create(
+            title="Backwards",
+            organisation=organisation,
+            kind=Agreement.Kind.OTHER,
+            status=Agreement.Status.IN_FORCE,
+            signed_on=datetime.date(2024, 5, 1),
+            expires_on=datetime.date(2024, 4, 30),
+        )
+
+
+def test_an_agreement_may_expire_on_the_day_it_is_signed_or_leave_dates_open():
+    organisation = make_organisation()
+    same_day = datetime.date(2024, 5, 1)
+    Agreement.objects.create(
+        title="One day",
+        organisation=organisation,
+        kind="other",
+        status="expired",
+        signed_on=same_day,
+        expires_on=same_day,
+    )
+    Agreement.objects.create(title="Undated", organisation=organisation, kind="other", status="under-negotiation")
+    assert Agreement.objects.count() == 2
+
+
+def test_validation_names_the_expiry_date_problem():
+    agreement = Agreement(
+        title="Backwards",
+        organisation=make_organisation(),
+        kind="other",
+        status="in-force",
+        signed_on=datetime.date(2024, 5, 1),
+        expires_on=datetime.date(2024, 1, 1),
+    )
+    with pytest.raises(ValidationError, match="expiry date cannot be before the signature date"):
+        agreement.full_clean()
+
+
+def test_the_database_rejects_an_activity_that_ends_before_it_starts():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CooperationActivity.objects.create(
+            title="Backwards", slug="backwards", starts_on=datetime.date(2025, 1, 2), ends_on=datetime.date(2025, 1, 1)
+        )
+
+
+def test_the_database_rejects_an_organisation_that_is_its_own_parent():
+    organisation = make_organisation()
+    organisation.parent_id = organisation.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        organisation.save()
+
+
+def test_the_database_rejects_duplicate_slugs_and_acronyms():
+    make_organisation("iom")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_organisation("iom", acronym="OTHER")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_organisation("other", acronym="IOM")
+    CooperationArea.objects.create(name="Return", slug="return")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CooperationArea.objects.create(name="Return again", slug="return")
+
+
+def test_published_returns_only_published_records():
+    shown = make_organisation("shown", is_published=True)
+    make_organisation("draft", is_published=False)
+    assert list(Organisation.objects.published()) == [shown]
+
+
+def test_saving_stamps_the_change_time_but_keeps_the_creation_time():
+    organisation = make_organisation()
+    created, updated = organisation.created_at, organisation.updated_at
+    organisation.summary = "Changed"
+    organisation.save(update_fields=["summary"])
+    organisation.refresh_from_db()
+    assert organisation.created_at == created
+    assert organisation.updated_at > updated
+
+
+def test_models_describe_themselves():
+    organisation = make_organisation("iom", name="International Organization for Migration")
+    assert str(organisation) == "International Organization for Migration (IOM)"
+    assert str(Organisation(name="Council of Europe (CoE)", acronym="CoE")) == "Council of Europe (CoE)"
+
+
+def snapshot():
+    return {
+        "areas": sorted(CooperationArea.objects.values_list("slug", "name", "display_order")),
+        "regions": sorted(Region.objects.values_list("slug", "kind")),
+        "sources": sorted(SourceDocument.objects.values_list("slug", "title")),
+        "organisations": sorted(
+            (o.slug, o.relationship, o.kind, o.parent.slug if o.parent else None, tuple(a.slug for a in o.areas.all()))
+            for o in Organisation.objects.prefetch_related("areas").select_related("parent")
+        ),
+        "activities": sorted(
+            (a.slug, a.status, a.priority, tuple(p.slug for p in a.partners.all()), a.source_passage)
+            for a in CooperationActivity.objects.prefetch_related("partners")
+        ),
+    }
+
+
+def test_natural_keys_round_trip_through_dumpdata_and_loaddata(registry, tmp_path):
+    """A dump with natural keys, loaded into an emptied database, gives back the same records."""
+    dump = tmp_path / "registry.json"
+    call_command("dumpdata", "partnerships", natural_foreign=True, natural_primary=True, output=str(dump))
+    assert all("pk" not in record for record in json.loads(dump.read_text()))
+    before = snapshot()
+
+    CooperationActivity.objects.all().delete()
+    Organisation.objects.filter(parent__isnull=False).delete()
+    Organisation.objects.all().delete()
+    for model in (SourceDocument, Region, CooperationArea):
+        model.objects.all().delete()
+    assert snapshot() == {key: [] for key in before}
+
+    call_command("loaddata", str(dump), verbosity=0)
+    assert snapshot() == before
