@@ -25,6 +25,12 @@ class PublishableManager(SlugManager.from_queryset(PublishableQuerySet)):
     pass
 
 
+class AgreementQuerySet(PublishableQuerySet):
+    def published(self):
+        """An agreement is public only while the organisation it is made with is public too."""
+        return self.filter(is_published=True, organisation__is_published=True)
+
+
 class Timestamped(models.Model):
     """Creation and last-change times.
 
@@ -231,7 +237,7 @@ class Agreement(Timestamped):
     )
     is_published = models.BooleanField("published", default=False)
 
-    objects = PublishableQuerySet.as_manager()
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "pk"]

@@ -1,5 +1,46 @@
-"""Public URLs of the registry (fixed by the product contract)."""
+"""Public URLs of the registry (fixed by the product contract, DESIGN.md)."""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path, register_converter
+
+from . import views
+from .sitemaps import SITEMAPS
+
+
+class RecordIdConverter:
+    """A record id: digits only, and few enough that every database can compare them."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(RecordIdConverter, "id")
 
 app_name = "partnerships"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
+    path("agreements/", views.AgreementList.as_view(), name="agreement-list"),
+    path("agreements/<id:pk>/", views.agreement_detail, name="agreement-detail"),
+    path("cooperation/", views.CooperationActivityList.as_view(), name="activity-list"),
+    path("cooperation/<slug:slug>/", views.activity_detail, name="activity-detail"),
+    path("areas/", views.area_list, name="area-list"),
+    path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "partnerships:sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+]

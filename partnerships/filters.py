@@ -1,0 +1,113 @@
+"""The filters of the public registers.
+
+Parameter names and values are part of the public contract (DESIGN.md, "Public URLs"):
+several values of one parameter mean "any of", different parameters combine with "and".
+"""
+
+import django_filters as filters
+from django import forms
+
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .search import search
+
+# Longer search terms are refused: no title or name in the registry comes close.
+SEARCH_MAX_LENGTH = 200
+
+
+def published_organisations(request=None):
+    return Organisation.objects.published().only("pk", "slug", "name", "acronym")
+
+
+class RelatedSlugsFilter(filters.ModelMultipleChoiceFilter):
+    """An "any of" filter over a many-to-many relation, chosen by slug.
+
+    It matches through a ``pk IN (subquery)`` instead of a join, so that rows linked to
+    several chosen values appear once without a ``DISTINCT`` over the whole table.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs["distinct"] = False
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": value}).values("pk")
+        return qs.filter(pk__in=matching)
+
+
+class ChoicesFilter(filters.MultipleChoiceFilter):
+    """An "any of" filter over a choice field, shown as checkboxes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs["distinct"] = False
+        super().__init__(*args, **kwargs)
+
+
+class SearchFilter(filters.CharFilter):
+    """Free-text search over names, acronyms, titles and summaries."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Search")
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search"}))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return search(qs, value) if value and value.strip() else qs
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OrganisationFilter(filters.FilterSet):
+    q = SearchFilter(help_text="Name, acronym or summary")
+    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    kind = ChoicesFilter(choices=Organisation.Kind.choices, label="Kind of organisation")
+    relationship = ChoicesFilter(choices=Organisation.Relationship.choices, label="Relationship")
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "area", "kind", "relationship"]
+
+
+class AgreementFilter(filters.FilterSet):
+    q = SearchFilter(help_text="Title or summary")
+    organisation = filters.ModelMultipleChoiceFilter(
+        queryset=published_organisations, to_field_name="slug", label="Organisation", distinct=False
+    )
+    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    kind = ChoicesFilter(choices=Agreement.Kind.choices, label="Kind of agreement")
+    status = ChoicesFilter(choices=Agreement.Status.choices, label="Status")
+    signed_after = filters.DateFilter(
+        field_name="signed_on", lookup_expr="gte", label="Signed on or after", widget=DateInput
+    )
+    signed_before = filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", label="Signed on or before", widget=DateInput
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "organisation", "area", "kind", "status", "signed_after", "signed_before"]
+
+
+class CooperationActivityFilter(filters.FilterSet):
+    q = SearchFilter(help_text="Title or summary")
+    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    organisation = RelatedSlugsFilter(
+        field_name="partners",
+        queryset=published_organisations,
+        label="Partner organisation",
+        widget=forms.SelectMultiple,
+    )
+    region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.all(), label="Region")
+    status = ChoicesFilter(choices=CooperationActivity.Status.choices, label="Status")
+    priority = ChoicesFilter(choices=CooperationActivity.Priority.choices, label="Priority")
+
+    class Meta:
+        model = CooperationActivity
+        fields = ["q", "area", "organisation", "region", "status", "priority"]

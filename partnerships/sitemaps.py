@@ -1,0 +1,54 @@
+"""The sitemap: the public pages of published records only."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation
+
+
+class RegisterSitemap(Sitemap):
+    """The overview and the registers."""
+
+    def items(self):
+        return ["home", "organisation-list", "agreement-list", "activity-list", "area-list"]
+
+    def location(self, item):
+        return reverse(f"partnerships:{item}")
+
+
+class RecordSitemap(Sitemap):
+    queryset = None
+
+    def items(self):
+        return self.queryset.only("pk", "slug", "updated_at").order_by("pk")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class OrganisationSitemap(RecordSitemap):
+    queryset = Organisation.objects.published()
+
+
+class AgreementSitemap(RecordSitemap):
+    queryset = Agreement.objects.published()
+
+    def items(self):
+        return self.queryset.only("pk", "updated_at").order_by("pk")
+
+
+class ActivitySitemap(RecordSitemap):
+    queryset = CooperationActivity.objects.published()
+
+
+class AreaSitemap(RecordSitemap):
+    queryset = CooperationArea.objects.all()
+
+
+SITEMAPS = {
+    "pages": RegisterSitemap,
+    "organisations": OrganisationSitemap,
+    "agreements": AgreementSitemap,
+    "cooperation": ActivitySitemap,
+    "areas": AreaSitemap,
+}

@@ -1,0 +1,324 @@
+"""The public site: overview, registers with filters and downloads, and one page per record.
+
+Every view starts from ``published()``: drafts never reach the public.
+"""
+
+import re
+
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.views import View
+from django.views.decorators.http import require_GET
+
+from . import exports
+from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation
+
+PAGE_SIZE = 25
+# How many related records a detail page lists before linking to the filtered register.
+RELATED_LIMIT = 25
+MATRIX_PAGE_SIZE = 50
+# Parameters that take one value; several of them make the request ambiguous.
+SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before"}
+EXPORT_FORMATS = {"csv", "json"}
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def published_partners():
+    return Prefetch("partners", queryset=Organisation.objects.published().only("pk", "name", "acronym", "slug"))
+
+
+def published_activities():
+    return CooperationActivity.objects.published().prefetch_related(published_partners(), "areas")
+
+
+def pagination(page):
+    """What templates/includes/pagination.html needs besides the page itself."""
+    return {
+        "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "ellipsis": page.paginator.ELLIPSIS,
+    }
+
+
+class BadRequest(Exception):
+    """Query parameters that cannot be answered, with a message for each parameter."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def read_page_number(value):
+    if value is None:
+        return 1
+    if not WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
+        raise BadRequest({"page": ["The page number must be a whole number, 1 or more."]})
+    return int(value)
+
+
+def screen_parameters(query):
+    """Check what every register takes alike; return the filter parameters without blanks.
+
+    Blank values are what a filter form sends for "any", so they mean no filter.
+    """
+    errors = {}
+    for name in query:
+        values = query.getlist(name)
+        if name in SINGLE_VALUED and len(values) > 1:
+            errors[name] = [f"Give the {name} parameter once, not {len(values)} times."]
+        elif any("\x00" in value for value in values):
+            errors[name] = ["The value contains a null character."]
+    fmt = query.get("format", "")
+    if "format" not in errors and fmt and fmt not in EXPORT_FORMATS:
+        errors["format"] = ["The format must be csv or json."]
+    if errors:
+        raise BadRequest(errors)
+    data = QueryDict(mutable=True)
+    for name in query:
+        if name not in ("page", "format"):
+            data.setlist(name, list(dict.fromkeys(v for v in query.getlist(name) if v.strip())))
+    return data
+
+
+class RegisterView(View):
+    """A filterable register: the HTML page, or every matching row as CSV or JSON."""
+
+    filterset_class = None
+    export = None
+    template_name = None
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get(self, request):
+        wants_export = request.GET.get("format") in EXPORT_FORMATS
+        filterset = None
+        try:
+            data = screen_parameters(request.GET)
+            filterset = self.filterset_class(data, queryset=self.get_queryset(), request=request)
+            if not filterset.is_valid():
+                raise BadRequest(filterset.errors)
+            if wants_export:
+                return self.export.response(filterset.qs, request.GET["format"])
+            page_number = read_page_number(request.GET.get("page"))
+        except BadRequest as bad:
+            if wants_export or (request.GET.get("format") and "format" in bad.errors):
+                return JsonResponse(
+                    {"error": "Some query parameters cannot be used.", "parameters": bad.errors}, status=400
+                )
+            if filterset is None:
+                filterset = self.filterset_class(None, queryset=self.get_queryset().none(), request=request)
+            return self.render(request, filterset, None, bad.errors, status=400)
+
+        paginator = Paginator(filterset.qs, PAGE_SIZE)
+        if page_number > paginator.num_pages:
+            raise Http404(f"There is no page {page_number} of these results.")
+        return self.render(request, filterset, paginator.page(page_number), {})
+
+    def render(self, request, filterset, page, errors, status=200):
+        context = {
+            **(pagination(page) if page else {"page": None}),
+            "filter": filterset,
+            "errors": {
+                filterset.form[name].label if name in filterset.form.fields else name: (name, messages)
+                for name, messages in errors.items()
+            },
+            "filtered": any(filterset.data.get(name) for name in filterset.filters) if filterset.data else False,
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+class OrganisationList(RegisterView):
+    filterset_class = OrganisationFilter
+    export = exports.ORGANISATIONS
+    template_name = "partnerships/organisation_list.html"
+
+    def get_queryset(self):
+        return Organisation.objects.published().select_related("parent").prefetch_related("areas")
+
+
+class AgreementList(RegisterView):
+    filterset_class = AgreementFilter
+    export = exports.AGREEMENTS
+    template_name = "partnerships/agreement_list.html"
+
+    def get_queryset(self):
+        return Agreement.objects.published().select_related("organisation")
+
+
+class CooperationActivityList(RegisterView):
+    filterset_class = CooperationActivityFilter
+    export = exports.ACTIVITIES
+    template_name = "partnerships/activity_list.html"
+
+    def get_queryset(self):
+        return published_activities().prefetch_related("regions")
+
+
+def count_of(model, relation):
+    """A subquery counting the published ``model`` rows linked to the outer area."""
+    through = getattr(model, relation).through
+    return Coalesce(
+        Subquery(
+            through.objects.filter(cooperationarea=OuterRef("pk"), **{f"{model._meta.model_name}__is_published": True})
+            .order_by()
+            .values("cooperationarea")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def areas_with_counts():
+    return CooperationArea.objects.annotate(
+        organisation_count=count_of(Organisation, "areas"),
+        activity_count=count_of(CooperationActivity, "areas"),
+    )
+
+
+@require_GET
+def home(request):
+    organisations = Organisation.objects.published().only("name", "acronym", "slug", "relationship")
+    context = {
+        "organisation_count": organisations.count(),
+        "activity_count": CooperationActivity.objects.published().count(),
+        "agreement_count": Agreement.objects.published().count(),
+        "areas": areas_with_counts(),
+        "organisations": organisations[:RELATED_LIMIT],
+        "major_activities": published_activities().filter(priority=CooperationActivity.Priority.MAJOR)[:5],
+    }
+    return render(request, "partnerships/home.html", context)
+
+
+@require_GET
+def area_list(request):
+    """The cooperation matrix: organisations as rows, areas as columns."""
+    try:
+        page_number = read_page_number(request.GET.get("page"))
+    except BadRequest as bad:
+        return render(request, "400.html", {"errors": bad.errors}, status=400)
+    areas = list(areas_with_counts())
+    paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
+    if page_number > paginator.num_pages:
+        raise Http404(f"There is no page {page_number} of the matrix.")
+    page = paginator.page(page_number)
+    organisations = list(page.object_list)
+    declared = set(
+        Organisation.areas.through.objects.filter(organisation__in=organisations).values_list(
+            "organisation_id", "cooperationarea_id"
+        )
+    )
+    activity_counts = {
+        (row["organisation_id"], row["area_id"]): row["n"]
+        for row in CooperationActivity.partners.through.objects.filter(
+            organisation__in=organisations, cooperationactivity__is_published=True
+        )
+        .values("organisation_id", area_id=F("cooperationactivity__areas"))
+        .annotate(n=Count("cooperationactivity_id"))
+        .order_by()
+    }
+    rows = [
+        {
+            "organisation": organisation,
+            "cells": [
+                {
+                    "area": area,
+                    "declared": (organisation.pk, area.pk) in declared,
+                    "activities": activity_counts.get((organisation.pk, area.pk), 0),
+                }
+                for area in areas
+            ],
+        }
+        for organisation in organisations
+    ]
+    return render(request, "partnerships/area_list.html", {"areas": areas, "rows": rows, **pagination(page)})
+
+
+@require_GET
+def area_detail(request, slug):
+    area = get_object_or_404(CooperationArea, slug=slug)
+    organisations = area.organisations.published().only("name", "acronym", "slug", "relationship")
+    activities = published_activities().filter(areas=area)
+    context = {
+        "area": area,
+        "organisation_count": organisations.count(),
+        "organisations": organisations[:RELATED_LIMIT],
+        "activity_count": activities.count(),
+        "activities": activities[:RELATED_LIMIT],
+    }
+    return render(request, "partnerships/area_detail.html", context)
+
+
+@require_GET
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(
+        Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
+    )
+    activities = published_activities().filter(partners=organisation).select_related("source")
+    context = {
+        "organisation": organisation,
+        "parent": organisation.parent if organisation.parent and organisation.parent.is_published else None,
+        "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug"),
+        "agreements": Agreement.objects.published().filter(organisation=organisation),
+        "activity_count": activities.count(),
+        "activities": activities[:RELATED_LIMIT],
+    }
+    return render(request, "partnerships/organisation_detail.html", context)
+
+
+@require_GET
+def agreement_detail(request, pk):
+    agreement = get_object_or_404(
+        Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
+    )
+    context = {
+        "agreement": agreement,
+        "supersedes": Agreement.objects.published().filter(pk=agreement.supersedes_id).first(),
+        "superseded_by": agreement.superseded_by.published(),
+        "activities": published_activities().filter(agreement=agreement)[:RELATED_LIMIT],
+    }
+    return render(request, "partnerships/agreement_detail.html", context)
+
+
+@require_GET
+def activity_detail(request, slug):
+    activity = get_object_or_404(
+        CooperationActivity.objects.published()
+        .select_related("source", "agreement")
+        .prefetch_related(published_partners(), "areas", "regions"),
+        slug=slug,
+    )
+    agreement = activity.agreement
+    if agreement is not None and not Agreement.objects.published().filter(pk=agreement.pk).exists():
+        agreement = None
+    return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_GET
+def healthz(request):
+    """200 while the database answers, 503 when it does not: for load balancers and monitors."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
