@@ -19,9 +19,9 @@ def published_organisations(request=None):
 
 
 class RelatedSlugsFilter(filters.ModelMultipleChoiceFilter):
-    """An "any of" filter over a many-to-many relation, chosen by slug.
+    """An "any of" filter over a relation, chosen by slug.
 
-    It matches through a ``pk IN (subquery)`` instead of a join, so that rows linked to
+    Over a many-to-many relation it matches through a ``pk IN (subquery)`` instead of a join, so that rows linked to
     several chosen values appear once without a ``DISTINCT`` over the whole table.
     """
 
@@ -34,6 +34,8 @@ class RelatedSlugsFilter(filters.ModelMultipleChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
+        if not qs.model._meta.get_field(self.field_name).many_to_many:
+            return qs.filter(**{f"{self.field_name}__in": value})
         matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": value}).values("pk")
         return qs.filter(pk__in=matching)
 
@@ -77,8 +79,8 @@ class OrganisationFilter(filters.FilterSet):
 
 class AgreementFilter(filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
-    organisation = filters.ModelMultipleChoiceFilter(
-        queryset=published_organisations, to_field_name="slug", label="Organisation", distinct=False
+    organisation = RelatedSlugsFilter(
+        field_name="organisation", queryset=published_organisations, label="Organisation", widget=forms.SelectMultiple
     )
     area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
     kind = ChoicesFilter(choices=Agreement.Kind.choices, label="Kind of agreement")
