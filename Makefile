@@ -11,7 +11,7 @@ RUN_ENV := DJANGO_DEBUG=1
 help:
 	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
-	@echo "make test-postgres   the checks and the suite against the PostgreSQL server in DATABASE_URL"
+	@echo "make test-postgres   the same checks and suite on the PostgreSQL server in DATABASE_URL"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
