@@ -4,6 +4,7 @@ GIN indexes; a substring match elsewhere; any text accepted on both."""
 import importlib
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,7 +179,7 @@ def test_web_search_syntax_quotes_exclusions_and_or(q, found, not_found):
 
 
 @postgres_only
-def test_words_that_are_everywhere_or_nowhere_in_english_find_nothing_rather_than_fail():
+def test_a_query_of_english_stop_words_only_finds_nothing_rather_than_failing():
     assert list(search(Organisation.objects.all(), "the of and")) == []
 
 
@@ -225,8 +226,6 @@ def test_the_index_migration_drops_and_recreates_the_indexes():
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'partnerships_%%_search'")
             return {name for (name,) in cursor.fetchall()}
-
-    from django.apps import apps
 
     expected = {"partnerships_org_search", "partnerships_agreement_search", "partnerships_activity_search"}
     assert search_indexes() == expected
