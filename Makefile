@@ -6,11 +6,12 @@ MANAGE := $(PY) manage.py
 # Local runs use debug mode on SQLite; production sets its own environment (README, "Deploying").
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run test lint format check clean
+.PHONY: help install run test test-postgres lint format check clean
 
 help:
 	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
+	@echo "make test-postgres   the same checks and suite on the PostgreSQL server in DATABASE_URL"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,20 @@ check: install
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
 
 test: lint check
+	$(VENV)/bin/pytest
+
+# The same checks and suite against a real PostgreSQL server, where search uses full-text
+# indexes. The role in DATABASE_URL needs CREATEDB: the suite runs in a test_<name> database.
+# As root, .ci/start-postgres starts the local server and prints a DATABASE_URL for it.
+test-postgres: install
+	@case "$$DATABASE_URL" in \
+	  postgres://*|postgresql://*|pgsql://*) ;; \
+	  *) echo "make test-postgres: set DATABASE_URL to a PostgreSQL server, e.g." >&2; \
+	     echo "  DATABASE_URL=postgres://registry:registry@127.0.0.1:5432/registry make test-postgres" >&2; \
+	     exit 2;; \
+	esac
+	$(RUN_ENV) $(MANAGE) check --database default
+	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 clean:

@@ -5,8 +5,11 @@ read through the small helpers below. A missing or malformed value stops start-u
 an ImproperlyConfigured error that names the variable.
 """
 
+import importlib.util
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -56,6 +59,44 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_cache(name, default):
+    """A cache given as a URL, turned into a CACHES entry:
+
+    - ``locmem://`` this process's memory (each server process has its own);
+    - ``redis://host:6379/0`` or ``rediss://…`` a Redis server (needs ``pip install redis``);
+    - ``db://table_name`` a table of the database (create it with ``manage.py createcachetable``);
+    - ``dummy://`` no caching at all.
+
+    Errors name the scheme, never the whole URL: a Redis URL may hold a password.
+    """
+    url = env_str(name, default).strip()
+    scheme, separator, location = url.partition("://")
+    scheme = scheme.lower()
+    if not separator:
+        raise ImproperlyConfigured(f"{name} must be a cache URL such as locmem:// or redis://host:6379/0.")
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": location}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "db":
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", location):
+            raise ImproperlyConfigured(f"{name} must name the cache table as db://table_name, not {url!r}.")
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": location}
+    if scheme in ("redis", "rediss"):
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise ImproperlyConfigured(f"{name} must name the Redis server as {scheme}://host:6379/0.")
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(f"{name} names a Redis server: install its client with `pip install redis`.")
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{scheme}://{location}"}
+    raise ImproperlyConfigured(
+        f"{name} must start with locmem://, redis://, rediss://, db:// or dummy://, not {scheme}://."
+    )
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -118,9 +159,22 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 _database_url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 try:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 0))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url,
+            conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 0),
+            # A kept connection is checked before each request reuses it, so a database restart
+            # or failover costs one reconnection instead of a failed request.
+            conn_health_checks=True,
+        )
+    }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+
+# Nothing that another application server would need lives in one server's memory: sessions
+# are in the database, and the cache is shared once DJANGO_CACHE_URL names a shared one.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {"default": env_cache("DJANGO_CACHE_URL", "locmem://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,14 +1,19 @@
 """The staff admin: where editors keep the registry current."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.db.models import F
+from django.utils import formats, timezone
 from django.utils.translation import ngettext
 
 from .models import (
     Agreement,
     CooperationActivity,
     CooperationArea,
+    EditConflict,
     Organisation,
     Region,
     SourceDocument,
@@ -17,12 +22,73 @@ from .models import (
 TIMESTAMPS = ("created_at", "updated_at")
 
 
-class RegistryAdmin(admin.ModelAdmin):
+def edit_conflict_message(record):
+    name = record._meta.verbose_name
+    saved_at = formats.date_format(timezone.localtime(record.updated_at), "DATETIME_FORMAT")
+    return (
+        f"Someone else changed this {name} (last saved {saved_at}) after you opened it. Your changes "
+        f"have not been saved, so that theirs are not overwritten. What you typed is still below: open "
+        f"the {name} again in a new tab to see the current version, then make your changes there."
+    )
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version of the record the editor started from through the edit, and refuses
+    the save when someone else has saved the record since (see ``models.Versioned``)."""
+
+    # Not required: a form opened before versions existed, or tampered with, is refused below
+    # with the conflict message rather than an error on a field nobody can see.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The record was read from the database at the start of this request; the submitted
+        # version is the one the editor saw when the page was opened. Model.save() checks the
+        # same again atomically (models.Versioned), for a save landing in between.
+        if self.instance.pk is None:
+            # A new record starts at the model's first version, whatever the page sent (the
+            # blank row template of an inline sends none).
+            cleaned_data.pop("version", None)
+        elif cleaned_data.get("version") != self.instance.version:
+            raise ValidationError(edit_conflict_message(self.instance), code="edit_conflict")
+        return cleaned_data
+
+
+class VersionedAdminMixin:
+    """Puts the record's version in the admin's form, for model admins and inlines alike.
+    Their ``form`` must be a VersionedForm.
+
+    In an inline every row is checked, changed by the editor or not: the formset takes a row
+    as changed when its values differ from the database's, so a row someone else edited since
+    the page was opened would otherwise be saved back with the values the page showed.
+    """
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if "version" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        # The admin renders only the fields its fieldsets name; the hidden field goes last.
+        *others, (name, options) = fieldsets
+        return [*others, (name, {**options, "fields": [*options["fields"], "version"]})]
+
+
+class RegistryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Defaults shared by every registry model's admin."""
 
+    form = VersionedForm
     readonly_fields = TIMESTAMPS
     # Links typed without a scheme are taken as https, as every partner site serves it.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            # Someone else's save landed between this form's version check and its save, and
+            # everything this request wrote has been rolled back. Handled once more, the
+            # request meets the new version in the form's check, which shows the conflict
+            # with what the editor typed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class PublishActionsMixin:
@@ -31,7 +97,10 @@ class PublishActionsMixin:
     actions = ["publish", "unpublish"]
 
     def _set_published(self, request, queryset, value):
-        changed = queryset.exclude(is_published=value).update(is_published=value, updated_at=timezone.now())
+        # A new version, so that a form opened before the change cannot save the old flag back.
+        changed = queryset.exclude(is_published=value).update(
+            is_published=value, updated_at=timezone.now(), version=F("version") + 1
+        )
         verb = "published" if value else "withdrawn from the public site"
         self.message_user(
             request,
@@ -74,8 +143,9 @@ class SourceDocumentAdmin(RegistryAdmin):
     date_hierarchy = "published_on"
 
 
-class AgreementInline(admin.TabularInline):
+class AgreementInline(VersionedAdminMixin, admin.TabularInline):
     model = Agreement
+    form = VersionedForm
     fk_name = "organisation"
     fields = ["title", "kind", "status", "signed_on", "expires_on", "is_published"]
     extra = 0

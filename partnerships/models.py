@@ -2,7 +2,7 @@
 cooperation activities and the source documents their statements come from."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +51,61 @@ class Timestamped(models.Model):
         super().save(*args, **kwargs)
 
 
-class CooperationArea(Timestamped):
+class EditConflict(Exception):
+    """A save based on a copy of a record that someone else has changed or deleted since."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(
+            f"{record._meta.verbose_name.capitalize()} {record.pk} was changed or deleted by someone else "
+            f"after version {record.version} was read; this save would overwrite their changes."
+        )
+
+
+class Versioned(models.Model):
+    """Optimistic locking: a save goes through only if nobody has saved the record since it was read.
+
+    Every save moves ``version`` on by one, and is refused with ``EditConflict`` when the
+    record in the database is no longer at the version this copy holds. The staff admin's form
+    carries the version an editor started from, so the second of two overlapping edits is
+    refused instead of silently overwriting the first. Raw fixture loads skip ``save()`` and
+    keep version 1.
+    """
+
+    # Editable so that a form can carry it (hidden) and set the version the editor started
+    # from on the record it saves. db_default keeps the column's default in the database too,
+    # so that during a rolling release servers still on the previous code can insert rows.
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            # One conditional UPDATE both checks and claims the next version. It holds the
+            # row's lock until the transaction ends, so of two simultaneous saves from the same
+            # version one waits, then finds the version moved on and updates nothing.
+            claimed = (
+                type(self)
+                ._base_manager.using(using)
+                .filter(pk=self.pk, version=self.version)
+                .update(version=F("version") + 1)
+            )
+            if not claimed:
+                raise EditConflict(self)
+            # The full save writes the version column too: it must carry the claimed one.
+            self.version += 1
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                self.version -= 1  # rolled back with the transaction
+                raise
+
+
+class CooperationArea(Timestamped, Versioned):
     """A field of cooperation from the controlled vocabulary (return, terrorism, ...)."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -75,7 +129,7 @@ class CooperationArea(Timestamped):
         return (self.slug,)
 
 
-class Region(Timestamped):
+class Region(Timestamped, Versioned):
     """The geographic scope of an activity: a region or a single country."""
 
     class Kind(models.TextChoices):
@@ -101,7 +155,7 @@ class Region(Timestamped):
         return (self.slug,)
 
 
-class SourceDocument(Timestamped):
+class SourceDocument(Timestamped, Versioned):
     """Where a statement in the registry comes from."""
 
     title = models.CharField(max_length=300)
@@ -126,7 +180,7 @@ class SourceDocument(Timestamped):
         return (self.slug,)
 
 
-class Organisation(Timestamped):
+class Organisation(Timestamped, Versioned):
     """An international organisation the agency cooperates with."""
 
     class Kind(models.TextChoices):
@@ -200,7 +254,7 @@ class Organisation(Timestamped):
         return ", ".join(part for part in (self.headquarters_city, self.headquarters_country) if part)
 
 
-class Agreement(Timestamped):
+class Agreement(Timestamped, Versioned):
     """A formal instrument between the agency and an organisation."""
 
     class Kind(models.TextChoices):
@@ -268,7 +322,7 @@ class Agreement(Timestamped):
         return reverse("partnerships:agreement-detail", args=[self.pk])
 
 
-class CooperationActivity(Timestamped):
+class CooperationActivity(Timestamped, Versioned):
     """Something the agency does or plans with one or more organisations."""
 
     class Status(models.TextChoices):

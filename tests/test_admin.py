@@ -114,6 +114,7 @@ def test_an_organisation_cannot_be_made_its_own_parent_on_the_form(admin_client,
         "kind": who.kind,
         "relationship": who.relationship,
         "parent": who.pk,
+        "version": who.version,
         "agreements-TOTAL_FORMS": 0,
         "agreements-INITIAL_FORMS": 0,
     }

@@ -1,11 +1,17 @@
 """Settings come from the environment and fail loudly, naming the variable."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+
+from config.settings import env_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,3 +66,99 @@ def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr.splitlines()[-1]
+
+
+def load_cache_setting(tmp_path=None, **env):
+    """The CACHES and SESSION_ENGINE settings in a fresh interpreter with this environment."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean.update(DJANGO_SECRET_KEY="x" * 50, **env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, config.settings as s; print(json.dumps([s.CACHES['default'], s.SESSION_ENGINE]))",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_cache_is_this_process_memory_unless_configured_and_sessions_live_in_the_database():
+    result = load_cache_setting()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": ""},
+        "django.contrib.sessions.backends.db",
+    ]
+
+
+@pytest.mark.parametrize(
+    "url, cache",
+    [
+        ("locmem://registry", {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}),
+        ("dummy://", {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}),
+        (
+            "db://registry_cache",
+            {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "registry_cache"},
+        ),
+        (
+            " REDIS://cache.internal:6379/0",
+            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache.internal:6379/0"},
+        ),
+        (
+            "rediss://:secret@cache.internal:6380/1",
+            {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "rediss://:secret@cache.internal:6380/1",
+            },
+        ),
+    ],
+)
+def test_the_cache_comes_from_a_url_in_django_cache_url(tmp_path, url, cache):
+    # A stand-in for the redis package, which the project does not install.
+    (tmp_path / "redis").mkdir()
+    (tmp_path / "redis" / "__init__.py").write_text("")
+    result = load_cache_setting(DJANGO_CACHE_URL=url, PYTHONPATH=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0] == cache
+
+
+def test_a_redis_cache_without_the_redis_package_stops_start_up_saying_what_to_install():
+    result = load_cache_setting(DJANGO_CACHE_URL="redis://cache.internal:6379/0")
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[-1].endswith(
+        "DJANGO_CACHE_URL names a Redis server: install its client with `pip install redis`."
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["locmem", "memcached://cache.internal:11211", "db://", "db://cache; DROP TABLE x", "redis://", "file:///tmp/c"],
+)
+def test_a_malformed_cache_url_stops_start_up_naming_the_variable(url):
+    result = load_cache_setting(DJANGO_CACHE_URL=url)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_CACHE_URL" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("url", ["redis://:s3cret@/0", "memcached://admin:s3cret@cache.internal"])
+def test_a_malformed_cache_url_is_not_repeated_in_the_error_as_it_may_hold_a_password(url):
+    result = load_cache_setting(DJANGO_CACHE_URL=url)
+    assert result.returncode != 0
+    assert "DJANGO_CACHE_URL" in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_database_cache_is_shared_through_a_table_of_the_database(settings, monkeypatch):
+    """What several application servers without Redis use: createcachetable makes the table."""
+    monkeypatch.setenv("DJANGO_CACHE_URL", "db://registry_cache")
+    settings.CACHES = {"default": env_cache("DJANGO_CACHE_URL", "locmem://")}
+    call_command("createcachetable", verbosity=0)
+    caches["default"].set("organisation-count", 10)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM registry_cache")
+        assert cursor.fetchone() == (1,)
+    assert caches["default"].get("organisation-count") == 10
