@@ -1,6 +1,7 @@
 """The staff admin: where editors keep the registry current."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -25,10 +26,29 @@ class RegistryAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+def can_publish(user, model):
+    """Whether the user holds the model's custom "publish" permission (superusers hold them all)."""
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+
+
 class PublishActionsMixin:
-    """Publish and unpublish actions for models with an ``is_published`` flag."""
+    """Publish and unpublish actions for models with an ``is_published`` flag.
+
+    Changing the flag, by the actions or on the form, takes the model's "publish" permission:
+    "change" alone lets a user edit drafts but not put them before the public.
+    """
 
     actions = ["publish", "unpublish"]
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user, self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly_fields = super().get_readonly_fields(request, obj)
+        if not self.has_publish_permission(request):
+            return [*readonly_fields, "is_published"]
+        return readonly_fields
 
     def _set_published(self, request, queryset, value):
         changed = queryset.exclude(is_published=value).update(is_published=value, updated_at=timezone.now())
@@ -40,11 +60,11 @@ class PublishActionsMixin:
             messages.SUCCESS,
         )
 
-    @admin.action(description="Publish the selected records")
+    @admin.action(description="Publish the selected records", permissions=["publish"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, True)
 
-    @admin.action(description="Unpublish the selected records")
+    @admin.action(description="Unpublish the selected records", permissions=["publish"])
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, False)
 
@@ -80,6 +100,12 @@ class AgreementInline(admin.TabularInline):
     fields = ["title", "kind", "status", "signed_on", "expires_on", "is_published"]
     extra = 0
     show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        # The organisation's form must not become a way round the agreements' publish permission.
+        if not can_publish(request.user, Agreement):
+            return [*super().get_readonly_fields(request, obj), "is_published"]
+        return super().get_readonly_fields(request, obj)
 
 
 @admin.register(Organisation)

@@ -170,6 +170,7 @@ class Organisation(Timestamped):
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("publish_organisation", "Can publish or unpublish organisations")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
@@ -235,6 +236,7 @@ class Agreement(Timestamped):
 
     class Meta:
         ordering = ["title", "pk"]
+        permissions = [("publish_agreement", "Can publish or unpublish agreements")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(signed_on__isnull=True) | Q(expires_on__gte=F("signed_on")),
@@ -308,6 +310,7 @@ class CooperationActivity(Timestamped):
         ordering = ["title", "pk"]
         verbose_name = "cooperation activity"
         verbose_name_plural = "cooperation activities"
+        permissions = [("publish_cooperationactivity", "Can publish or unpublish cooperation activities")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
