@@ -2,9 +2,11 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils import timezone
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Agreement,
@@ -15,15 +17,47 @@ from .models import (
     SourceDocument,
 )
 
-TIMESTAMPS = ("created_at", "updated_at")
+# Who created and who last changed a record, and when.
+RECORD_KEEPING = ("created_at", "created_by", "updated_at", "last_changed_by")
 
 
-class RegistryAdmin(admin.ModelAdmin):
-    """Defaults shared by every registry model's admin."""
+class RegistryAdmin(SimpleHistoryAdmin):
+    """Defaults shared by every registry model's admin, including its edit history.
 
-    readonly_fields = TIMESTAMPS
+    The "History" button lists every change with its author and the fields' values before and
+    after it.
+    """
+
+    readonly_fields = RECORD_KEEPING
     # Links typed without a scheme are taken as https, as every partner site serves it.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        # The authors come from the edit history. Records loaded from the fixtures have none.
+        history = self.model.history.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                created_by_name=Subquery(history.filter(history_type="+").values("history_user__username")[:1]),
+                last_changed_by_name=Subquery(history.values("history_user__username")[:1]),
+            )
+        )
+
+    @admin.display(description="created by", ordering="created_by_name")
+    def created_by(self, obj):
+        return getattr(obj, "created_by_name", None)
+
+    @admin.display(description="last changed by", ordering="last_changed_by_name")
+    def last_changed_by(self, obj):
+        return getattr(obj, "last_changed_by_name", None)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # SIMPLE_HISTORY_REVERT_DISABLED only hides the button: simple-history still saves a POST
+        # to a past version as a revert. The history is for reading.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def can_publish(user, model):
@@ -51,7 +85,14 @@ class PublishActionsMixin:
         return readonly_fields
 
     def _set_published(self, request, queryset, value):
-        changed = queryset.exclude(is_published=value).update(is_published=value, updated_at=timezone.now())
+        # One save per record, so that each change enters the edit history with its author.
+        records = list(queryset.exclude(is_published=value))
+        for record in records:
+            record.is_published = value
+            record._history_user = request.user
+            record._change_reason = "Published" if value else "Unpublished"
+            record.save(update_fields=["is_published"])
+        changed = len(records)
         verb = "published" if value else "withdrawn from the public site"
         self.message_user(
             request,
@@ -71,7 +112,7 @@ class PublishActionsMixin:
 
 @admin.register(CooperationArea)
 class CooperationAreaAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "display_order", "updated_at"]
+    list_display = ["name", "slug", "display_order", "updated_at", "last_changed_by"]
     list_editable = ["display_order"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -79,7 +120,7 @@ class CooperationAreaAdmin(RegistryAdmin):
 
 @admin.register(Region)
 class RegionAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "kind", "updated_at"]
+    list_display = ["name", "slug", "kind", "updated_at", "last_changed_by"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -87,7 +128,7 @@ class RegionAdmin(RegistryAdmin):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(RegistryAdmin):
-    list_display = ["title", "publisher", "published_on", "url"]
+    list_display = ["title", "publisher", "published_on", "url", "updated_at", "last_changed_by"]
     list_filter = ["publisher"]
     search_fields = ["title", "publisher", "url"]
     prepopulated_fields = {"slug": ["title"]}
@@ -110,7 +151,16 @@ class AgreementInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(PublishActionsMixin, RegistryAdmin):
-    list_display = ["name", "acronym", "kind", "relationship", "parent", "is_published", "updated_at"]
+    list_display = [
+        "name",
+        "acronym",
+        "kind",
+        "relationship",
+        "parent",
+        "is_published",
+        "updated_at",
+        "last_changed_by",
+    ]
     list_filter = ["is_published", "relationship", "kind", "areas"]
     list_select_related = ["parent"]
     search_fields = ["name", "acronym", "slug", "summary"]
@@ -121,13 +171,24 @@ class OrganisationAdmin(PublishActionsMixin, RegistryAdmin):
         (None, {"fields": ["name", "acronym", "slug", "kind", "relationship", "parent", "areas", "summary"]}),
         ("Headquarters and website", {"fields": ["headquarters_city", "headquarters_country", "website"]}),
         ("Source", {"fields": ["source", "source_passage"]}),
-        ("Publication", {"fields": ["is_published", *TIMESTAMPS]}),
+        ("Publication", {"fields": ["is_published"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
 
 
 @admin.register(Agreement)
 class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
-    list_display = ["title", "organisation", "kind", "status", "signed_on", "expires_on", "is_published"]
+    list_display = [
+        "title",
+        "organisation",
+        "kind",
+        "status",
+        "signed_on",
+        "expires_on",
+        "is_published",
+        "updated_at",
+        "last_changed_by",
+    ]
     list_filter = ["is_published", "status", "kind", "organisation", "areas"]
     list_select_related = ["organisation"]
     search_fields = ["title", "summary", "organisation__name", "organisation__acronym"]
@@ -137,13 +198,14 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
         (None, {"fields": ["title", "organisation", "kind", "status", "areas", "summary"]}),
         ("Dates", {"fields": ["signed_on", "in_force_from", "expires_on"]}),
         ("Document", {"fields": ["document_url", "supersedes"]}),
-        ("Publication", {"fields": ["is_published", *TIMESTAMPS]}),
+        ("Publication", {"fields": ["is_published"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
 
 
 @admin.register(CooperationActivity)
 class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
-    list_display = ["title", "status", "priority", "starts_on", "is_published", "updated_at"]
+    list_display = ["title", "status", "priority", "starts_on", "is_published", "updated_at", "last_changed_by"]
     list_filter = ["is_published", "status", "priority", "areas", "regions", "partners"]
     search_fields = ["title", "slug", "summary", "partners__acronym", "partners__name"]
     autocomplete_fields = ["partners", "areas", "regions", "agreement", "source"]
@@ -154,5 +216,6 @@ class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
         ("Who, what and where", {"fields": ["partners", "areas", "regions", "agreement"]}),
         ("Dates", {"fields": ["starts_on", "ends_on"]}),
         ("Source", {"fields": ["source", "source_passage"]}),
-        ("Publication", {"fields": ["is_published", *TIMESTAMPS]}),
+        ("Publication", {"fields": ["is_published"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
     ]

@@ -4,8 +4,11 @@ cooperation activities and the source documents their statements come from."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class SlugManager(models.Manager):
@@ -23,6 +26,23 @@ class PublishableQuerySet(models.QuerySet):
 
 class PublishableManager(SlugManager.from_queryset(PublishableQuerySet)):
     pass
+
+
+def registry_history(m2m_fields=()):
+    """Every save of a registry record, by whom, with its field values (django-simple-history).
+
+    Each history record carries its own time, so ``updated_at`` is left out rather than shown
+    as a change every time.
+    """
+    return HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=m2m_fields)
+
+
+@receiver(pre_save)
+def leave_fixture_loads_out_of_the_history(sender, instance, raw, **kwargs):
+    """simple-history ignores the raw saves of ``loaddata`` but not the many-to-many updates that
+    follow each of them; without this, loading the fixtures would write history rows by nobody."""
+    if raw and isinstance(instance, Timestamped):
+        instance.skip_history_when_saving = True
 
 
 class Timestamped(models.Model):
@@ -44,6 +64,11 @@ class Timestamped(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
 
+    @property
+    def last_changed_on(self):
+        """The day of the last change in the site's time zone: what public pages show as "last updated"."""
+        return timezone.localdate(self.updated_at)
+
 
 class CooperationArea(Timestamped):
     """A field of cooperation from the controlled vocabulary (return, terrorism, ...)."""
@@ -54,6 +79,7 @@ class CooperationArea(Timestamped):
     display_order = models.PositiveSmallIntegerField(default=0)
 
     objects = SlugManager()
+    history = registry_history()
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
@@ -81,6 +107,7 @@ class Region(Timestamped):
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.REGION)
 
     objects = SlugManager()
+    history = registry_history()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -105,6 +132,7 @@ class SourceDocument(Timestamped):
     url = models.URLField("URL", max_length=500, blank=True)
 
     objects = SlugManager()
+    history = registry_history()
 
     class Meta:
         ordering = ["title", "pk"]
@@ -167,6 +195,7 @@ class Organisation(Timestamped):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
+    history = registry_history(["areas"])
 
     class Meta:
         ordering = ["name", "pk"]
@@ -233,6 +262,7 @@ class Agreement(Timestamped):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableQuerySet.as_manager()
+    history = registry_history(["areas"])
 
     class Meta:
         ordering = ["title", "pk"]
@@ -305,6 +335,7 @@ class CooperationActivity(Timestamped):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
+    history = registry_history(["partners", "areas", "regions"])
 
     class Meta:
         ordering = ["title", "pk"]
