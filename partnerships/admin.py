@@ -16,6 +16,7 @@ from .models import (
     Region,
     SourceDocument,
 )
+from .review import ExpiryFilter, HasAreasFilter, HasSourcePassageFilter
 
 # Who created and who last changed a record, and when.
 RECORD_KEEPING = ("created_at", "created_by", "updated_at", "last_changed_by")
@@ -161,7 +162,7 @@ class OrganisationAdmin(PublishActionsMixin, RegistryAdmin):
         "updated_at",
         "last_changed_by",
     ]
-    list_filter = ["is_published", "relationship", "kind", "areas"]
+    list_filter = ["is_published", "relationship", "kind", HasAreasFilter, "areas"]
     list_select_related = ["parent"]
     search_fields = ["name", "acronym", "slug", "summary"]
     autocomplete_fields = ["parent", "areas", "source"]
@@ -189,7 +190,7 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
         "updated_at",
         "last_changed_by",
     ]
-    list_filter = ["is_published", "status", "kind", "organisation", "areas"]
+    list_filter = ["is_published", ExpiryFilter, "status", "kind", "organisation", "areas"]
     list_select_related = ["organisation"]
     search_fields = ["title", "summary", "organisation__name", "organisation__acronym"]
     autocomplete_fields = ["organisation", "areas", "supersedes"]
@@ -206,7 +207,7 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
 @admin.register(CooperationActivity)
 class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
     list_display = ["title", "status", "priority", "starts_on", "is_published", "updated_at", "last_changed_by"]
-    list_filter = ["is_published", "status", "priority", "areas", "regions", "partners"]
+    list_filter = ["is_published", "status", "priority", HasSourcePassageFilter, "areas", "regions", "partners"]
     search_fields = ["title", "slug", "summary", "partners__acronym", "partners__name"]
     autocomplete_fields = ["partners", "areas", "regions", "agreement", "source"]
     prepopulated_fields = {"slug": ["title"]}
