@@ -1,10 +1,11 @@
 """The staff admin: where editors keep the registry current."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -204,8 +205,27 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
     ]
 
 
+# Public pages find activities by partner and by area, so a published one needs both.
+PUBLICATION_NEEDS = {
+    "partners": "A published activity needs at least one partner organisation.",
+    "areas": "A published activity needs at least one cooperation area.",
+}
+
+
+class CooperationActivityForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        # Users who may not publish see the flag read-only: the record's own value counts then.
+        if cleaned_data.get("is_published", self.instance.is_published):
+            for field, message in PUBLICATION_NEEDS.items():
+                if field in cleaned_data and not cleaned_data[field]:
+                    self.add_error(field, message)
+        return cleaned_data
+
+
 @admin.register(CooperationActivity)
 class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
+    form = CooperationActivityForm
     list_display = ["title", "status", "priority", "starts_on", "is_published", "updated_at", "last_changed_by"]
     list_filter = ["is_published", "status", "priority", HasSourcePassageFilter, "areas", "regions", "partners"]
     search_fields = ["title", "slug", "summary", "partners__acronym", "partners__name"]
@@ -220,3 +240,19 @@ class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
+
+    @admin.action(description="Publish the selected records", permissions=["publish"])
+    def publish(self, request, queryset):
+        incomplete = queryset.filter(Q(partners=None) | Q(areas=None), is_published=False).values("pk")
+        if skipped := CooperationActivity.objects.filter(pk__in=incomplete).count():
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d activity not published: it needs a partner organisation and an area first.",
+                    "%(count)d activities not published: each needs a partner organisation and an area first.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+        super().publish(request, queryset.exclude(pk__in=incomplete))

@@ -223,6 +223,21 @@ class Organisation(Timestamped):
     def headquarters(self):
         return ", ".join(part for part in (self.headquarters_city, self.headquarters_country) if part)
 
+    def clean(self):
+        super().clean()
+        if self.parent_id is None or self.pk is None:
+            return  # a new organisation has no sub-organisations yet, so any parent will do
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "An organisation cannot be its own parent."})
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if ancestor.parent_id == self.pk:
+                raise ValidationError(
+                    {"parent": f"{self.parent} is under this organisation, so it cannot be its parent."}
+                )
+            seen.add(ancestor.pk)  # stops the walk on a loop already in the data
+            ancestor = ancestor.parent
+
 
 class Agreement(Timestamped):
     """A formal instrument between the agency and an organisation."""
