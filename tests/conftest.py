@@ -17,6 +17,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The test users' passwords are hashed cheaply: the strength of the hash is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def registry(db):
     """The data the project ships: fixtures/registry.json, loaded as `make run` loads it."""
