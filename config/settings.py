@@ -181,7 +181,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Scripts, styles and images come from the site itself, never inline: the public pages use
-# one self-hosted stylesheet, and the Django admin has no inline scripts or styles.
+# one self-hosted stylesheet, and the Django admin needs no inline code (tests/test_security.py
+# audits its pages).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -204,8 +205,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "partnerships.lockout.locked_out"
 
-# The edit history is a record, not an undo button: reverting from it would bypass the
-# publish permission and the form's validation.
+# The edit history is a record, not an undo button: reverting to an old version would also
+# put back its publication state, whether or not the user may publish.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {

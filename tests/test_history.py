@@ -136,7 +136,7 @@ def test_a_viewer_reads_the_history_but_cannot_revert_from_it(client, created_by
 
 
 def test_nobody_reverts_from_the_history(client, created_by_erin, superuser):
-    """Reverting would put back an old publication state and skip the form's validation."""
+    """Reverting would put back an old publication state, whoever may publish."""
     client.force_login(superuser)
     version = created_by_erin.history.earliest()
     version_url = reverse(
