@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from partnerships.models import CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
+from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
 
 HISTORY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, CooperationActivity]
 
@@ -174,3 +174,22 @@ def test_a_dump_with_history_loads_back(client, created_by_erin, superuser, tmp_
         list(Organisation.history.values_list("history_id", "history_type", "summary", "history_user__username"))
         == before
     )
+
+
+def test_an_agreement_added_on_the_organisation_form_records_its_author(client, created_by_erin, editor):
+    """Inline records are saved outside the admin's save_model; the request middleware names their author."""
+    client.force_login(editor)
+    data = organisation_form(
+        created_by_erin,
+        **{
+            "agreements-TOTAL_FORMS": 1,
+            "agreements-0-title": "Letter of intent",
+            "agreements-0-kind": "letter-of-intent",
+            "agreements-0-status": "in-force",
+        },
+    )
+
+    assert client.post(change_url(created_by_erin), data).status_code == 302
+
+    [record] = Agreement.history.all()
+    assert (record.title, record.history_type, record.history_user) == ("Letter of intent", "+", editor)
