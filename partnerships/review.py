@@ -48,9 +48,11 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 class LackingFilter(admin.SimpleListFilter):
-    """Whether a record has something, yes or no; ``lacking`` is the condition for "no"."""
+    """Whether a record has something, yes or no."""
 
-    lacking = None
+    def lacking(self):
+        """The condition that selects the records without it."""
+        raise NotImplementedError
 
     def lookups(self, request, model_admin):
         return [("yes", "Yes"), ("no", "No")]
@@ -66,13 +68,17 @@ class LackingFilter(admin.SimpleListFilter):
 class HasAreasFilter(LackingFilter):
     title = "has cooperation areas"
     parameter_name = "has_areas"
-    lacking = staticmethod(without_areas)
+
+    def lacking(self):
+        return without_areas()
 
 
 class HasSourcePassageFilter(LackingFilter):
     title = "has a source passage"
     parameter_name = "has_source_passage"
-    lacking = staticmethod(without_source_passage)
+
+    def lacking(self):
+        return without_source_passage()
 
 
 def changelist_url(model, **filters):
