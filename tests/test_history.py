@@ -9,23 +9,9 @@ from django.urls import reverse
 
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
 
+from .admin_forms import organisation_form
+
 HISTORY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, CooperationActivity]
-
-
-def organisation_form(organisation, **fields):
-    data = {
-        "name": organisation.name,
-        "acronym": organisation.acronym,
-        "slug": organisation.slug,
-        "kind": organisation.kind,
-        "relationship": organisation.relationship,
-        "summary": organisation.summary,
-        "areas": [area.pk for area in organisation.areas.all()],
-        "is_published": "on" if organisation.is_published else "",
-        "agreements-TOTAL_FORMS": 0,
-        "agreements-INITIAL_FORMS": 0,
-    }
-    return {**data, **fields}
 
 
 def change_url(organisation):

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from partnerships.models import Agreement, Organisation
 
+from .admin_forms import organisation_form
+
 REGISTRY_MODELS = ["cooperationarea", "region", "sourcedocument", "organisation", "agreement", "cooperationactivity"]
 
 LOGIN = "login page"  # redirected to the admin's login form, nothing done
@@ -35,17 +37,9 @@ def admin_url(action, *args, model_name="organisation"):
     return reverse(f"admin:partnerships_{model_name}_{action}", args=args)
 
 
-def organisation_form(**fields):
-    data = {
-        "name": "European Example Organisation",
-        "acronym": "EEO",
-        "slug": "eeo",
-        "kind": "intergovernmental",
-        "relationship": "exploring",
-        "agreements-TOTAL_FORMS": 0,
-        "agreements-INITIAL_FORMS": 0,
-    }
-    return {**data, **fields}
+NEW_ORGANISATION = Organisation(
+    name="European Example Organisation", acronym="EEO", slug="eeo", kind="intergovernmental", relationship="exploring"
+)
 
 
 @pytest.fixture
@@ -73,13 +67,13 @@ def request_operation(client, operation, draft):
     if operation == "add form":
         return client.get(admin_url("add"))
     if operation == "add":
-        return client.post(admin_url("add"), organisation_form())
+        return client.post(admin_url("add"), organisation_form(NEW_ORGANISATION))
     if operation == "change form":
         return client.get(admin_url("change", draft.pk))
     if operation == "change":
         return client.post(
             admin_url("change", draft.pk),
-            organisation_form(name=draft.name, acronym="DRAFT", slug="draft", summary="New"),
+            organisation_form(draft, summary="New"),
         )
     if operation == "delete form":
         return client.get(admin_url("delete", draft.pk))
@@ -186,7 +180,7 @@ def test_without_the_publish_permission_the_form_cannot_publish(client, change_o
 
     response = client.post(
         admin_url("change", draft.pk),
-        organisation_form(name=draft.name, acronym="DRAFT", slug="draft", summary="Edited", is_published="on"),
+        organisation_form(draft, summary="Edited", is_published="on"),
     )
 
     assert response.status_code == 302
@@ -210,9 +204,7 @@ def test_without_the_publish_permission_the_actions_are_not_offered(client, chan
 def test_without_the_publish_permission_an_agreement_cannot_be_published_inline(client, change_only_user, draft):
     client.force_login(change_only_user)
     form = organisation_form(
-        name=draft.name,
-        acronym="DRAFT",
-        slug="draft",
+        draft,
         **{
             "agreements-TOTAL_FORMS": 1,
             "agreements-0-title": "Letter of intent",
@@ -233,7 +225,7 @@ def test_an_editor_publishes_with_the_form(client, editor, draft):
 
     client.post(
         admin_url("change", draft.pk),
-        organisation_form(name=draft.name, acronym="DRAFT", slug="draft", is_published="on"),
+        organisation_form(draft, is_published="on"),
     )
 
     draft.refresh_from_db()

@@ -7,26 +7,14 @@ from django.urls import reverse
 
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
 
+from .admin_forms import organisation_form
+
 PARTNER_NEEDED = "A published activity needs at least one partner organisation."
 AREA_NEEDED = "A published activity needs at least one cooperation area."
 
 
 def admin_url(model, action, *args):
     return reverse(f"admin:partnerships_{model._meta.model_name}_{action}", args=args)
-
-
-def organisation_form(organisation, **fields):
-    data = {
-        "name": organisation.name,
-        "acronym": organisation.acronym,
-        "slug": organisation.slug,
-        "kind": organisation.kind,
-        "relationship": organisation.relationship,
-        "parent": organisation.parent_id or "",
-        "agreements-TOTAL_FORMS": 0,
-        "agreements-INITIAL_FORMS": 0,
-    }
-    return {**data, **fields}
 
 
 def activity_form(**fields):
