@@ -5,6 +5,7 @@ read through the small helpers below. A missing or malformed value stops start-u
 an ImproperlyConfigured error that names the variable.
 """
 
+import datetime
 import importlib.util
 import os
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,18 +125,25 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "simple_history",
+    "axes",
     "partnerships",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the logged-in user on history entries written outside the admin's save_model.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -178,6 +187,9 @@ CACHES = {"default": env_cache("DJANGO_CACHE_URL", "locmem://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -197,6 +209,61 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The staff admin's path, e.g. "staff/"; a less obvious one draws fewer password-guessing bots.
+ADMIN_URL = env_str("DJANGO_ADMIN_URL", "admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured(f"DJANGO_ADMIN_URL must be a path such as 'staff/', ending in '/', not {ADMIN_URL!r}.")
+
+# --- Production security -----------------------------------------------------------------
+# With debug off the site is served over HTTPS only. Each switch can be set from the
+# environment, e.g. where the proxy in front already redirects plain HTTP.
+
+# Behind a proxy that terminates TLS, Django sees plain HTTP and must learn the scheme from the
+# proxy's X-Forwarded-Proto header. Trust it only when told to: without such a proxy stripping
+# the header, any client could send it.
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Scripts, styles and images come from the site itself, never inline: the public pages use
+# one self-hosted stylesheet, and the Django admin needs no inline code (tests/test_security.py
+# audits its pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes): after five failed attempts for one user name from one
+# address, logging in is refused for DJANGO_LOGIN_LOCKOUT_MINUTES.
+_lockout_minutes = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15)
+if _lockout_minutes < 1:
+    # axes would read no cool-off time as "locked until an administrator lifts it".
+    raise ImproperlyConfigured(f"DJANGO_LOGIN_LOCKOUT_MINUTES must be 1 or more, not {_lockout_minutes}.")
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every start-up and management command
+AXES_LOCKOUT_CALLABLE = "partnerships.lockout.locked_out"
+
+# The edit history is a record, not an undo button: reverting to an old version would also
+# put back its publication state, whether or not the user may publish.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

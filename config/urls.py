@@ -1,9 +1,10 @@
 """URL configuration: the staff admin and the public site."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("", include("partnerships.urls")),
 ]

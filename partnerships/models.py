@@ -4,8 +4,11 @@ cooperation activities and the source documents their statements come from."""
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import F, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class SlugManager(models.Manager):
@@ -31,6 +34,23 @@ class AgreementQuerySet(PublishableQuerySet):
         return self.filter(is_published=True, organisation__is_published=True)
 
 
+def registry_history(m2m_fields=()):
+    """Every save of a registry record, by whom, with its field values (django-simple-history).
+
+    Each history record carries its own time, so ``updated_at`` is left out rather than shown
+    as a change every time; so is the edit-conflict ``version``, which moves on with every save.
+    """
+    return HistoricalRecords(excluded_fields=["updated_at", "version"], m2m_fields=m2m_fields)
+
+
+@receiver(pre_save)
+def leave_fixture_loads_out_of_the_history(sender, instance, raw, **kwargs):
+    """simple-history ignores the raw saves of ``loaddata`` but not the many-to-many updates that
+    follow each of them; without this, loading the fixtures would write history rows by nobody."""
+    if raw and isinstance(instance, Timestamped):
+        instance.skip_history_when_saving = True
+
+
 class Timestamped(models.Model):
     """Creation and last-change times.
 
@@ -49,6 +69,11 @@ class Timestamped(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def last_changed_on(self):
+        """The day of the last change in the site's time zone: what public pages show as "last updated"."""
+        return timezone.localdate(self.updated_at)
 
 
 class EditConflict(Exception):
@@ -114,6 +139,7 @@ class CooperationArea(Timestamped, Versioned):
     display_order = models.PositiveSmallIntegerField(default=0)
 
     objects = SlugManager()
+    history = registry_history()
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
@@ -141,6 +167,7 @@ class Region(Timestamped, Versioned):
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.REGION)
 
     objects = SlugManager()
+    history = registry_history()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -165,6 +192,7 @@ class SourceDocument(Timestamped, Versioned):
     url = models.URLField("URL", max_length=500, blank=True)
 
     objects = SlugManager()
+    history = registry_history()
 
     class Meta:
         ordering = ["title", "pk"]
@@ -227,9 +255,11 @@ class Organisation(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
+    history = registry_history(["areas"])
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("publish_organisation", "Can publish or unpublish organisations")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
@@ -252,6 +282,21 @@ class Organisation(Timestamped, Versioned):
     @property
     def headquarters(self):
         return ", ".join(part for part in (self.headquarters_city, self.headquarters_country) if part)
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None or self.pk is None:
+            return  # a new organisation has no sub-organisations yet, so any parent will do
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "An organisation cannot be its own parent."})
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if ancestor.parent_id == self.pk:
+                raise ValidationError(
+                    {"parent": f"{self.parent} is under this organisation, so it cannot be its parent."}
+                )
+            seen.add(ancestor.pk)  # stops the walk on a loop already in the data
+            ancestor = ancestor.parent
 
 
 class Agreement(Timestamped, Versioned):
@@ -292,9 +337,11 @@ class Agreement(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False)
 
     objects = AgreementQuerySet.as_manager()
+    history = registry_history(["areas"])
 
     class Meta:
         ordering = ["title", "pk"]
+        permissions = [("publish_agreement", "Can publish or unpublish agreements")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(signed_on__isnull=True) | Q(expires_on__gte=F("signed_on")),
@@ -363,11 +410,13 @@ class CooperationActivity(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
+    history = registry_history(["partners", "areas", "regions"])
 
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "cooperation activity"
         verbose_name_plural = "cooperation activities"
+        permissions = [("publish_cooperationactivity", "Can publish or unpublish cooperation activities")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),

@@ -1,7 +1,10 @@
 """Shared test data: the shipped fixtures, users by role, and settings every test needs."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +17,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The test users' passwords are hashed cheaply: the strength of the hash is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def registry(db):
     """The data the project ships: fixtures/registry.json, loaded as `make run` loads it."""
@@ -22,7 +31,29 @@ def registry(db):
 
 @pytest.fixture
 def superuser(db, django_user_model):
-    return django_user_model.objects.create_superuser("alice", "alice@example.org", "correct-horse-battery")
+    return django_user_model.objects.create_superuser("alice", "alice@example.org", PASSWORD)
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """Staff in "Registry editors": view, add, change and publish, but not delete."""
+    user = django_user_model.objects.create_user("erin", "erin@example.org", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Registry editors"))
+    return user
+
+
+@pytest.fixture
+def viewer(db, django_user_model):
+    """Staff in "Registry viewers": may look at everything in the admin and change nothing."""
+    user = django_user_model.objects.create_user("victor", "victor@example.org", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Registry viewers"))
+    return user
+
+
+@pytest.fixture
+def non_staff_user(db, django_user_model):
+    """An account without staff status, such as one whose access to the admin was withdrawn."""
+    return django_user_model.objects.create_user("nadia", "nadia@example.org", PASSWORD)
 
 
 @pytest.fixture

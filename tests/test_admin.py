@@ -103,23 +103,3 @@ def test_an_agreement_expiring_before_signature_is_refused_on_the_form(admin_cli
     assert response.status_code == 200
     assert "The expiry date cannot be before the signature date." in response.content.decode()
     assert not Agreement.objects.exists()
-
-
-def test_an_organisation_cannot_be_made_its_own_parent_on_the_form(admin_client, registry):
-    who = Organisation.objects.get(slug="who")
-    data = {
-        "name": who.name,
-        "acronym": who.acronym,
-        "slug": who.slug,
-        "kind": who.kind,
-        "relationship": who.relationship,
-        "parent": who.pk,
-        "version": who.version,
-        "agreements-TOTAL_FORMS": 0,
-        "agreements-INITIAL_FORMS": 0,
-    }
-    response = admin_client.post(admin_url(Organisation, "change", who.pk), data)
-    assert response.status_code == 200
-    assert "An organisation cannot be its own parent." in response.content.decode()
-    who.refresh_from_db()
-    assert who.parent is None

@@ -16,21 +16,16 @@ from config.settings import env_cache
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env):
-    """Import the settings in a fresh interpreter with exactly this environment."""
+def run_with_env(args, **env):
+    """Run Python with these arguments in the checkout, with exactly this environment."""
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
     clean.update(env)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import config.settings as s; print(s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE'])",
-        ],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-    )
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def load_settings(expression="s.DEBUG, s.ALLOWED_HOSTS, s.DATABASES['default']['ENGINE']", **env):
+    """Import the settings in a fresh interpreter with exactly this environment and print the expression."""
+    return run_with_env(["-c", f"import config.settings as s; print({expression})"], **env)
 
 
 def test_debug_is_off_and_the_secret_key_required_unless_set():
@@ -59,7 +54,17 @@ def test_sqlite_is_the_default_database_in_development():
 
 @pytest.mark.parametrize(
     "variable, value",
-    [("DJANGO_DEBUG", "maybe"), ("DATABASE_URL", "nosuchdb://x"), ("DJANGO_DB_CONN_MAX_AGE", "forever")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DATABASE_URL", "nosuchdb://x"),
+        ("DJANGO_DB_CONN_MAX_AGE", "forever"),
+        ("DJANGO_SECURE_SSL_REDIRECT", "sometimes"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "a year"),
+        ("DJANGO_LOGIN_LOCKOUT_MINUTES", "0"),
+        ("DJANGO_ADMIN_URL", "staff"),
+        ("DJANGO_ADMIN_URL", "/staff/"),
+        ("DJANGO_ADMIN_URL", ""),
+    ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value):
     result = load_settings(DJANGO_SECRET_KEY="x" * 50, **{variable: value})
@@ -162,3 +167,80 @@ def test_a_database_cache_is_shared_through_a_table_of_the_database(settings, mo
         cursor.execute("SELECT COUNT(*) FROM registry_cache")
         assert cursor.fetchone() == (1,)
     assert caches["default"].get("organisation-count") == 10
+
+
+PRODUCTION = {"DJANGO_SECRET_KEY": "k3y-" + "x9Fq" * 13, "DJANGO_ALLOWED_HOSTS": "registry.example.org"}
+SECURITY = (
+    "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD,"
+    " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, getattr(s, 'SECURE_PROXY_SSL_HEADER', None)"
+)
+
+
+def test_with_debug_off_the_site_is_https_only():
+    result = load_settings(SECURITY, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True 31536000 True True True True None"
+
+
+def test_in_development_nothing_insists_on_https():
+    result = load_settings(SECURITY, DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False 0 False False False False None"
+
+
+def test_the_https_settings_are_switched_from_the_environment():
+    result = load_settings(
+        SECURITY + ", s.CSRF_TRUSTED_ORIGINS",
+        **PRODUCTION,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_HSTS_SECONDS="3600",
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="no",
+        DJANGO_SECURE_HSTS_PRELOAD="off",
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://registry.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "False 3600 False False True True ('HTTP_X_FORWARDED_PROTO', 'https') ['https://registry.example.org']"
+    )
+
+
+def test_the_login_lockout_time_comes_from_the_environment():
+    result = load_settings(
+        "s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME", **PRODUCTION, DJANGO_LOGIN_LOCKOUT_MINUTES="30"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "5 0:30:00"
+
+
+def test_a_production_configuration_passes_the_deployment_checks(tmp_path):
+    result = run_with_env(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_the_deployment_checks_notice_a_production_site_without_hsts(tmp_path):
+    """The check above has teeth: switching HSTS off is reported."""
+    result = run_with_env(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        DJANGO_SECURE_HSTS_SECONDS="0",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr
+
+
+def test_the_admin_path_comes_from_the_environment():
+    result = run_with_env(
+        ["-c", "import django; django.setup(); from django.urls import reverse; print(reverse('admin:index'))"],
+        **PRODUCTION,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_ADMIN_URL="staff-only/",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "/staff-only/"
