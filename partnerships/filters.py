@@ -77,8 +77,14 @@ class OrganisationFilter(filters.FilterSet):
 
 class AgreementFilter(filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
+    # Filtered through the slug: django-filter compares the chosen objects' to_field_name
+    # value with the field, so field_name must end in that field too.
     organisation = filters.ModelMultipleChoiceFilter(
-        queryset=published_organisations, to_field_name="slug", label="Organisation", distinct=False
+        field_name="organisation__slug",
+        queryset=published_organisations,
+        to_field_name="slug",
+        label="Organisation",
+        distinct=False,
     )
     area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
     kind = ChoicesFilter(choices=Agreement.Kind.choices, label="Kind of agreement")
