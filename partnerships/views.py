@@ -123,7 +123,8 @@ class RegisterView(View):
 
     def render(self, request, filterset, page, errors, status=200):
         context = {
-            **(pagination(page) if page else {"page": None}),
+            # A page of no rows is falsy, yet it is a page: "0 results", not "filters unusable".
+            **(pagination(page) if page is not None else {"page": None}),
             "filter": filterset,
             "errors": {
                 filterset.form[name].label if name in filterset.form.fields else name: (name, messages)
