@@ -1,4 +1,5 @@
-# The project's commands. A fresh machine needs only Python 3.11+ and make.
+# The project's commands. A fresh machine needs Python 3.11+ and make; the browser tests also
+# need npm, Chromium and Java 17+ (README, "Browser tests"); without the last two they are skipped.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,11 +7,12 @@ MANAGE := $(PY) manage.py
 # Local runs use debug mode on SQLite; production sets its own environment (README, "Deploying").
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run test lint format check clean
+.PHONY: help install run test test-browser lint format check clean
 
 help:
 	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
+	@echo "make test-browser   only the browser tests (Chromium, axe-core, Nu HTML Checker)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +21,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# axe-core and the Nu HTML Checker (vnu-jar) for the browser tests, as package-lock.json pins them.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the machine's java runs it.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -37,8 +45,11 @@ check: install
 	$(RUN_ENV) $(MANAGE) check
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
 
-test: lint check
+test: lint check node_modules/.installed
 	$(VENV)/bin/pytest
 
+test-browser: install node_modules/.installed
+	$(VENV)/bin/pytest -m browser
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules test-artifacts staticfiles .pytest_cache .ruff_cache
