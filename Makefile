@@ -1,4 +1,5 @@
-# The project's commands. A fresh machine needs only Python 3.11+ and make.
+# The project's commands. A fresh machine needs Python 3.11+ and make; the browser tests also
+# need npm, Chromium and Java 17+ (README, "Browser tests"); without the last two they are skipped.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,12 +7,13 @@ MANAGE := $(PY) manage.py
 # Local runs use debug mode on SQLite; production sets its own environment (README, "Deploying").
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run test test-postgres lint format check clean
+.PHONY: help install run test test-postgres test-browser lint format check clean
 
 help:
 	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
 	@echo "make test-postgres   the same checks and suite on the PostgreSQL server in DATABASE_URL"
+	@echo "make test-browser   only the browser tests (Chromium, axe-core, Nu HTML Checker)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# axe-core and the Nu HTML Checker (vnu-jar) for the browser tests, as package-lock.json pins them.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the machine's java runs it.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -38,13 +46,13 @@ check: install
 	$(RUN_ENV) $(MANAGE) check
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
 
-test: lint check
+test: lint check node_modules/.installed
 	$(VENV)/bin/pytest
 
 # The same checks and suite against a real PostgreSQL server, where search uses full-text
 # indexes. The role in DATABASE_URL needs CREATEDB: the suite runs in a test_<name> database.
 # As root, .ci/start-postgres starts the local server and prints a DATABASE_URL for it.
-test-postgres: install
+test-postgres: install node_modules/.installed
 	@case "$$DATABASE_URL" in \
 	  postgres://*|postgresql://*|pgsql://*) ;; \
 	  *) echo "make test-postgres: set DATABASE_URL to a PostgreSQL server, e.g." >&2; \
@@ -55,5 +63,8 @@ test-postgres: install
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
+test-browser: install node_modules/.installed
+	$(VENV)/bin/pytest -m browser
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules test-artifacts staticfiles .pytest_cache .ruff_cache

@@ -4,6 +4,8 @@ Parameter names and values are part of the public contract (DESIGN.md, "Public U
 several values of one parameter mean "any of", different parameters combine with "and".
 """
 
+import datetime
+
 import django_filters as filters
 from django import forms
 
@@ -63,7 +65,25 @@ class SearchFilter(filters.CharFilter):
 
 
 class DateInput(forms.DateInput):
+    """A date picker; it shows an ISO date or nothing.
+
+    HTML allows a type="date" input only a yyyy-mm-dd value, so a malformed date from the
+    query string is not echoed back into it: the error message above the form names it.
+    """
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if isinstance(value, str):
+            try:
+                datetime.datetime.strptime(value, "%Y-%m-%d")
+            except ValueError:
+                return None
+        return value
 
 
 class OrganisationFilter(filters.FilterSet):

@@ -123,6 +123,7 @@ class RegisterView(View):
 
     def render(self, request, filterset, page, errors, status=200):
         context = {
+            # A page of no rows is falsy, yet it is a page: "0 results", not "filters unusable".
             **(pagination(page) if page is not None else {"page": None}),
             "filter": filterset,
             "errors": {
