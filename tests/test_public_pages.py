@@ -5,27 +5,10 @@ from django.db import OperationalError
 
 from partnerships.models import Agreement, CooperationActivity, Organisation
 
+from .design import AREA_SLUGS, ORGANISATION_SLUGS
 from .helpers import body, export_json
 
 pytestmark = pytest.mark.usefixtures("registry")
-
-AREAS = [
-    "return",
-    "international-protection",
-    "fundamental-rights",
-    "cross-border-crime",
-    "border-management",
-    "capacity-building",
-    "irregular-migration",
-    "migrant-smuggling",
-    "trafficking-in-human-beings",
-    "terrorism",
-    "document-fraud",
-    "coast-guard",
-    "health-at-borders",
-    "risk-analysis",
-]
-ORGANISATIONS = ["unhcr", "iom", "unodc", "interpol", "osce", "odihr", "coe", "maoc-n", "imo", "who"]
 
 
 @pytest.fixture
@@ -42,8 +25,8 @@ def agreement():
 @pytest.mark.parametrize(
     "url",
     ["/", "/organisations/", "/agreements/", "/cooperation/", "/areas/"]
-    + [f"/organisations/{slug}/" for slug in ORGANISATIONS]
-    + [f"/areas/{slug}/" for slug in AREAS],
+    + [f"/organisations/{slug}/" for slug in ORGANISATION_SLUGS]
+    + [f"/areas/{slug}/" for slug in AREA_SLUGS],
 )
 def test_every_public_page_answers(client, url):
     response = client.get(url)
