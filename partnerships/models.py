@@ -8,14 +8,70 @@ from django.urls import reverse
 from django.utils import timezone
 
 
-class SlugManager(models.Manager):
+class RegistryVersion(models.Model):
+    """A number that moves on with every change to the registry.
+
+    Public pages are cached in each server process (partnerships/caching.py) under keys that
+    include this number, read from the database on every request: after any change, the very
+    next request to any process misses the cache and renders afresh. Saves, deletions and
+    many-to-many changes move it through signals (partnerships/versioning.py); bulk writes,
+    which send no signals, move it in RegistryQuerySet.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="%(app_label)s_%(class)s_single_row")]
+
+    def __str__(self):
+        return f"registry version {self.number}"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls):
+        """Move the number on, in the caller's transaction: the new number becomes visible
+        to other connections together with the change it stands for."""
+        if cls.objects.filter(pk=1).update(number=F("number") + 1):
+            return
+        # The row is created by a migration; a database emptied by a test flush lacks it.
+        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        if not created:
+            cls.objects.filter(pk=1).update(number=F("number") + 1)
+
+
+class RegistryQuerySet(models.QuerySet):
+    """Bulk writes send no signals, so they move the registry version themselves."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            RegistryVersion.bump()
+        return rows
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        if created:
+            RegistryVersion.bump()
+        return created
+
+    def bulk_update(self, *args, **kwargs):
+        rows = super().bulk_update(*args, **kwargs)
+        if rows:
+            RegistryVersion.bump()
+        return rows
+
+
+class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):
     """Finds records by slug, the natural key that fixtures use instead of numeric ids."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class PublishableQuerySet(models.QuerySet):
+class PublishableQuerySet(RegistryQuerySet):
     def published(self):
         """Records visitors may see; every public page starts from here."""
         return self.filter(is_published=True)
