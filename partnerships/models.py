@@ -370,6 +370,17 @@ class CooperationActivity(Timestamped):
         ordering = ["title", "pk"]
         verbose_name = "cooperation activity"
         verbose_name_plural = "cooperation activities"
+        # The link tables' indexes in the other direction (area, organisation or region first)
+        # are made in migration 0003, as Django makes those tables itself.
+        indexes = [
+            # ORDER BY title, id LIMIT 25: the first page of /cooperation/, of an area's and an
+            # organisation's activities, and the admin changelist, read in order without a sort.
+            models.Index(fields=["title", "id"], name="partnerships_activity_title"),
+            # COUNT(*) WHERE is_published [AND status IN ...] AND id IN (activities linked to ...):
+            # the counts of the filtered registers and of the overview check each linked activity's
+            # flags in this small index instead of reading its whole row.
+            models.Index(fields=["id", "is_published", "status"], name="partnerships_activity_flags"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
