@@ -1,6 +1,7 @@
 """Shared test data: the shipped fixtures, users by role, and settings every test needs."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -12,6 +13,22 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_cache(settings):
+    """Tests run without a cache unless they ask for one (the ``page_cache`` fixture): most read
+    the response's template context, which a page answered from the cache does not have."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def page_cache(settings):
+    """An empty per-process cache, as a server process has when no cache is configured."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield cache
+    cache.clear()
 
 
 @pytest.fixture
