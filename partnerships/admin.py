@@ -123,6 +123,8 @@ class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
     autocomplete_fields = ["partners", "areas", "regions", "agreement", "source"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_on"
+    # A filtered page says "n of N" only when asked: N is a count of the whole table.
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "status", "priority"]}),
         ("Who, what and where", {"fields": ["partners", "areas", "regions", "agreement"]}),
