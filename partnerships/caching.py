@@ -36,9 +36,9 @@ def cached(request, name, compute):
 
 
 def page_key(request):
-    # The whole query string as sent: the same filters in another order render other links.
-    address = f"{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
+    # The whole address: scheme and host (the sitemap writes absolute URLs), and the query
+    # string as sent (the same filters in another order render other links).
+    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"partnerships:page:v{registry_version(request)}:{digest}"
 
 
@@ -50,6 +50,10 @@ def cacheable(request, response):
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a page with a form token is per visitor
         and not {"private", "no-store", "no-cache"} & set(response.get("Cache-Control", "").replace(",", " ").split())
     )
+
+
+def store(key, response):
+    cache.set(key, (response.content, dict(response.items())), SECONDS)
 
 
 def cache_public_page(view):
@@ -72,7 +76,10 @@ def cache_public_page(view):
             return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
         if cacheable(request, response):
-            cache.set(key, (response.content, dict(response.items())), SECONDS)
+            if getattr(response, "is_rendered", True):
+                store(key, response)
+            else:  # a TemplateResponse (the sitemap's) is stored once it is rendered
+                response.add_post_render_callback(lambda rendered: store(key, rendered))
         return response
 
     return wrapper

@@ -129,8 +129,9 @@ class Export:
     def _csv(self, queryset):
         # A byte-order mark lets spreadsheet programs read the file as UTF-8.
         yield "\ufeff" + csv_lines([list(self.columns)])
+        cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in self.columns.values()]
         for chunk in self.chunks(queryset):
-            yield csv_lines([[csv_cell(value) for value in row] for row in chunk])
+            yield csv_lines([[cell(value) for cell, value in zip(cells, row, strict=True)] for row in chunk])
 
     def _json(self, queryset):
         yield "["
@@ -157,14 +158,17 @@ def csv_lines(rows):
 
 
 def csv_cell(value):
-    """A value as a spreadsheet cell: lists joined by semicolons, formulas defused."""
+    """A value as a spreadsheet cell: formulas defused."""
     if value is None:
         return ""
-    if isinstance(value, list):
-        value = ";".join(map(str, value))
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def csv_list(values):
+    """A list of slugs as one cell, joined by semicolons."""
+    return csv_cell(";".join(values))
 
 
 ORGANISATIONS = Export(

@@ -156,3 +156,19 @@ def test_downloads_are_streamed_afresh_and_not_kept(client):
     assert client.get("/cooperation/", {"format": "csv"}).streaming
     assert query_count(client, "/cooperation/?format=csv") > 1
     assert query_count(client, "/cooperation/?format=json") > 1
+
+
+def test_the_sitemap_is_cached_and_follows_edits(client):
+    """A sitemap section lists up to 50,000 records: worth keeping, never after a change."""
+    assert "/cooperation/fields-deployment/" in client.get("/sitemap-cooperation.xml").content.decode()
+    assert query_count(client, "/sitemap-cooperation.xml") == 1
+    CooperationActivity.objects.filter(slug="fields-deployment").update(is_published=False)
+    assert "/cooperation/fields-deployment/" not in client.get("/sitemap-cooperation.xml").content.decode()
+
+
+def test_the_scheme_is_part_of_the_key(client):
+    """The sitemap writes absolute URLs, so an https page must not answer an http request."""
+    http = client.get("/sitemap.xml").content.decode()
+    https = client.get("/sitemap.xml", secure=True).content.decode()
+    assert "http://testserver/sitemap-pages.xml" in http
+    assert "https://testserver/sitemap-pages.xml" in https
