@@ -118,7 +118,9 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
 @admin.register(CooperationActivity)
 class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
     list_display = ["title", "status", "priority", "starts_on", "is_published", "updated_at"]
-    list_filter = ["is_published", "status", "priority", "areas", "regions", "partners"]
+    # No filter by partner: its list of every organisation (2,000 and more) took a third of the
+    # changelist's time and was too long to use; the search finds activities by partner instead.
+    list_filter = ["is_published", "status", "priority", "areas", "regions"]
     search_fields = ["title", "slug", "summary", "partners__acronym", "partners__name"]
     autocomplete_fields = ["partners", "areas", "regions", "agreement", "source"]
     prepopulated_fields = {"slug": ["title"]}
