@@ -6,11 +6,12 @@ MANAGE := $(PY) manage.py
 # Local runs use debug mode on SQLite; production sets its own environment (README, "Deploying").
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run test lint format check clean
+.PHONY: help install run test lint format check bench clean
 
 help:
 	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
+	@echo "make bench  measure the public pages, the export and the admin at 100,000 activities (docs/performance.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,13 @@ check: install
 
 test: lint check
 	$(VENV)/bin/pytest
+
+# wrk (the load generator) comes from the Debian archive; installed on first use.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+bench: install
+	@command -v wrk >/dev/null || $(SUDO) apt-get install -y wrk || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
