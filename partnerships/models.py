@@ -14,8 +14,10 @@ class RegistryVersion(models.Model):
     Public pages are cached in each server process (partnerships/caching.py) under keys that
     include this number, read from the database on every request: after any change, the very
     next request to any process misses the cache and renders afresh. Saves, deletions and
-    many-to-many changes move it through signals (partnerships/versioning.py); bulk writes,
-    which send no signals, move it in RegistryQuerySet.
+    many-to-many changes move it through signals (partnerships/signals.py); bulk writes,
+    which send no signals, move it in RegistryQuerySet. A write holds the row until its
+    transaction ends, so concurrent edits of the registry queue behind each other there:
+    fine for a registry that a few staff edit.
     """
 
     number = models.PositiveBigIntegerField(default=0)
