@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PartnershipsConfig(AppConfig):
     name = "partnerships"
     verbose_name = "Partnerships registry"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -8,7 +8,10 @@ import datetime
 
 import django_filters as filters
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
+from .caching import cached
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 from .search import search
 
@@ -20,11 +23,58 @@ def published_organisations(request=None):
     return Organisation.objects.published().only("pk", "slug", "name", "acronym")
 
 
+def organisation_options():
+    """The organisation filter's options as HTML, rendered once per registry version."""
+    return [
+        (
+            organisation.slug,
+            str(organisation),
+            format_html('<option value="{}">{}</option>', organisation.slug, organisation),
+        )
+        for organisation in published_organisations()
+    ]
+
+
+class OrganisationSelect(forms.SelectMultiple):
+    """The organisations as a ``<select multiple>``: some 2,000 options on every register page.
+
+    Django renders each option of a select through a template, which at that number costs
+    more than all the rest of the page. Here the options are rendered once per registry
+    version (``organisation_options``) and only the selected ones are rendered per request.
+    The filter set gives the widget the request, which carries the registry version.
+    """
+
+    request = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        options = [
+            format_html('<option value="{}" selected>{}</option>', slug, label) if slug in selected else html
+            for slug, label, html in cached(self.request, "organisation-options", organisation_options)
+        ]
+        attrs = {**self.build_attrs(self.attrs, attrs), "multiple": True}
+        # The markup of Django's templates for the widget (forms/widgets/select.html and attrs.html).
+        attributes = format_html_join(
+            "",
+            " {}{}",
+            (
+                (attribute, "" if value is True else format_html('="{}"', value))
+                for attribute, value in attrs.items()
+                if value is not False
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', name, attributes, mark_safe("".join(f"\n  {o}\n" for o in options))
+        )
+
+
 class RelatedSlugsFilter(filters.ModelMultipleChoiceFilter):
     """An "any of" filter over a relation, chosen by slug.
 
-    Over a many-to-many relation it matches through a ``pk IN (subquery)`` instead of a join, so that rows linked to
-    several chosen values appear once without a ``DISTINCT`` over the whole table.
+    Over a many-to-many relation it matches through a ``pk IN (subquery)`` on the link table
+    instead of a join, so that rows linked to several chosen values appear once without a
+    ``DISTINCT`` over the whole table, and the subquery is answered from the link table's index
+    alone. A foreign key is matched directly.
     """
 
     def __init__(self, *args, **kwargs):
@@ -36,9 +86,13 @@ class RelatedSlugsFilter(filters.ModelMultipleChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        if not qs.model._meta.get_field(self.field_name).many_to_many:
+        relation = qs.model._meta.get_field(self.field_name)
+        if not relation.many_to_many:
             return qs.filter(**{f"{self.field_name}__in": value})
-        matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": value}).values("pk")
+        links = relation.remote_field.through._base_manager
+        matching = links.filter(**{f"{relation.m2m_reverse_field_name()}__in": value}).values(
+            relation.m2m_field_name()
+        )
         return qs.filter(pk__in=matching)
 
 
@@ -86,6 +140,16 @@ class DateInput(forms.DateInput):
         return value
 
 
+class OrganisationSelectMixin:
+    """Gives the organisation filter's widget the request, for the registry version."""
+
+    @property
+    def form(self):
+        form = super().form
+        form.fields["organisation"].widget.request = self.request
+        return form
+
+
 class OrganisationFilter(filters.FilterSet):
     q = SearchFilter(help_text="Name, acronym or summary")
     area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
@@ -97,10 +161,10 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["q", "area", "kind", "relationship"]
 
 
-class AgreementFilter(filters.FilterSet):
+class AgreementFilter(OrganisationSelectMixin, filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
     organisation = RelatedSlugsFilter(
-        field_name="organisation", queryset=published_organisations, label="Organisation", widget=forms.SelectMultiple
+        field_name="organisation", queryset=published_organisations, label="Organisation", widget=OrganisationSelect
     )
     area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
     kind = ChoicesFilter(choices=Agreement.Kind.choices, label="Kind of agreement")
@@ -117,14 +181,14 @@ class AgreementFilter(filters.FilterSet):
         fields = ["q", "organisation", "area", "kind", "status", "signed_after", "signed_before"]
 
 
-class CooperationActivityFilter(filters.FilterSet):
+class CooperationActivityFilter(OrganisationSelectMixin, filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
     area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
     organisation = RelatedSlugsFilter(
         field_name="partners",
         queryset=published_organisations,
         label="Partner organisation",
-        widget=forms.SelectMultiple,
+        widget=OrganisationSelect,
     )
     region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.all(), label="Region")
     status = ChoicesFilter(choices=CooperationActivity.Status.choices, label="Status")

@@ -2,7 +2,7 @@
 cooperation activities and the source documents their statements come from."""
 
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import connection, models, router, transaction
 from django.db.models import F, Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -11,14 +11,77 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
-class SlugManager(models.Manager):
+class RegistryVersion(models.Model):
+    """A number that moves on with every change to the registry.
+
+    Public pages are cached in each server process (partnerships/caching.py) under keys that
+    include this number, read from the database on every request: after any change, the very
+    next request to any process misses the cache and renders afresh. Saves, deletions and
+    many-to-many changes move it through signals (partnerships/signals.py); bulk writes,
+    which send no signals, move it in RegistryQuerySet. A write holds the row until its
+    transaction ends, so concurrent edits of the registry queue behind each other there:
+    fine for a registry that a few staff edit.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="%(app_label)s_%(class)s_single_row")]
+
+    def __str__(self):
+        return f"registry version {self.number}"
+
+    @classmethod
+    def current(cls):
+        # Read on every public request, so with a plain cursor: building the equivalent ORM
+        # query costs several times what running it does, as much as a cached page's answer.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number FROM {connection.ops.quote_name(cls._meta.db_table)} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    @classmethod
+    def bump(cls):
+        """Move the number on, in the caller's transaction: the new number becomes visible
+        to other connections together with the change it stands for."""
+        if cls.objects.filter(pk=1).update(number=F("number") + 1):
+            return
+        # The row is created by a migration; a database emptied by a test flush lacks it.
+        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        if not created:
+            cls.objects.filter(pk=1).update(number=F("number") + 1)
+
+
+class RegistryQuerySet(models.QuerySet):
+    """Bulk writes send no signals, so they move the registry version themselves."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            RegistryVersion.bump()
+        return rows
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        if created:
+            RegistryVersion.bump()
+        return created
+
+    def bulk_update(self, *args, **kwargs):
+        rows = super().bulk_update(*args, **kwargs)
+        if rows:
+            RegistryVersion.bump()
+        return rows
+
+
+class SlugManager(models.Manager.from_queryset(RegistryQuerySet)):
     """Finds records by slug, the natural key that fixtures use instead of numeric ids."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class PublishableQuerySet(models.QuerySet):
+class PublishableQuerySet(RegistryQuerySet):
     def published(self):
         """Records visitors may see; every public page starts from here."""
         return self.filter(is_published=True)
@@ -417,6 +480,20 @@ class CooperationActivity(Timestamped, Versioned):
         verbose_name = "cooperation activity"
         verbose_name_plural = "cooperation activities"
         permissions = [("publish_cooperationactivity", "Can publish or unpublish cooperation activities")]
+        # The link tables' indexes in the other direction (area, organisation or region first)
+        # are made in migration 0008_indexes_for_public_queries, as Django makes those tables itself.
+        indexes = [
+            # ORDER BY title, id LIMIT 25: the first page of /cooperation/, of an area's and an
+            # organisation's activities, and the admin changelist, read in order without a sort.
+            models.Index(fields=["title", "id"], name="partnerships_activity_title"),
+            # COUNT(*) WHERE is_published [AND status IN ...] AND id IN (activities linked to ...):
+            # the counts of the filtered registers and of the overview check each linked activity's
+            # flags in this small index instead of reading its whole row.
+            models.Index(fields=["id", "is_published", "status"], name="partnerships_activity_flags"),
+            # MIN(starts_on), MAX(starts_on) and the distinct years of the admin changelist's
+            # date hierarchy, read from this index instead of every row.
+            models.Index(fields=["starts_on"], name="partnerships_activity_starts"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),

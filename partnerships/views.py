@@ -7,17 +7,18 @@ import re
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_GET
 
 from . import exports
+from .caching import cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -33,8 +34,19 @@ def published_partners():
     return Prefetch("partners", queryset=Organisation.objects.published().only("pk", "name", "acronym", "slug"))
 
 
+# What a card or a table row of an activity shows (templates/includes/activity_items.html).
+ACTIVITY_CARD = ("title", "slug", "status", "priority")
+
+
 def published_activities():
-    return CooperationActivity.objects.published().prefetch_related(published_partners(), "areas")
+    """Published activities with what their cards and table rows show, and only that."""
+    return (
+        CooperationActivity.objects.published()
+        .only(*ACTIVITY_CARD)
+        .prefetch_related(
+            published_partners(), Prefetch("areas", queryset=CooperationArea.objects.only("name", "slug"))
+        )
+    )
 
 
 def pagination(page):
@@ -86,6 +98,7 @@ def screen_parameters(query):
     return data
 
 
+@method_decorator(cache_public_page, name="get")
 class RegisterView(View):
     """A filterable register: the HTML page, or every matching row as CSV or JSON."""
 
@@ -159,39 +172,45 @@ class CooperationActivityList(RegisterView):
     template_name = "partnerships/activity_list.html"
 
     def get_queryset(self):
-        return published_activities().prefetch_related("regions")
+        return published_activities().prefetch_related(Prefetch("regions", queryset=Region.objects.only("name")))
 
 
-def count_of(model, relation):
-    """A subquery counting the published ``model`` rows linked to the outer area."""
-    through = getattr(model, relation).through
-    return Coalesce(
-        Subquery(
-            through.objects.filter(cooperationarea=OuterRef("pk"), **{f"{model._meta.model_name}__is_published": True})
-            .order_by()
-            .values("cooperationarea")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
+def published_links_per_area(model):
+    """{area id: number of published ``model`` records in the area}, in one grouped query."""
+    links = model.areas.through.objects.filter(**{f"{model._meta.model_name}__is_published": True})
+    return dict(links.values_list("cooperationarea_id").annotate(n=Count("pk")).order_by())
 
 
-def areas_with_counts():
-    return CooperationArea.objects.annotate(
-        organisation_count=count_of(Organisation, "areas"),
-        activity_count=count_of(CooperationActivity, "areas"),
-    )
+def count_per_area():
+    return {
+        "organisations": published_links_per_area(Organisation),
+        "activities": published_links_per_area(CooperationActivity),
+    }
+
+
+def areas_with_counts(request):
+    """The areas, each with its numbers of published organisations and activities.
+
+    Counting the activities of every area reads all the links between activities and areas,
+    so the counts are computed once per registry version and shared by the pages that show them.
+    """
+    counts = cached(request, "area-counts", count_per_area)
+    areas = list(CooperationArea.objects.all())
+    for area in areas:
+        area.organisation_count = counts["organisations"].get(area.pk, 0)
+        area.activity_count = counts["activities"].get(area.pk, 0)
+    return areas
 
 
 @require_GET
+@cache_public_page
 def home(request):
     organisations = Organisation.objects.published().only("name", "acronym", "slug", "relationship")
     context = {
         "organisation_count": organisations.count(),
         "activity_count": CooperationActivity.objects.published().count(),
         "agreement_count": Agreement.objects.published().count(),
-        "areas": areas_with_counts(),
+        "areas": areas_with_counts(request),
         "organisations": organisations[:RELATED_LIMIT],
         "major_activities": published_activities().filter(priority=CooperationActivity.Priority.MAJOR)[:5],
     }
@@ -199,13 +218,14 @@ def home(request):
 
 
 @require_GET
+@cache_public_page
 def area_list(request):
     """The cooperation matrix: organisations as rows, areas as columns."""
     try:
         page_number = read_page_number(request.GET.get("page"))
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
-    areas = list(areas_with_counts())
+    areas = list(CooperationArea.objects.only("name", "slug"))
     paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404(f"There is no page {page_number} of the matrix.")
@@ -243,30 +263,39 @@ def area_list(request):
 
 
 @require_GET
+@cache_public_page
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea, slug=slug)
-    organisations = area.organisations.published().only("name", "acronym", "slug", "relationship")
-    activities = published_activities().filter(areas=area)
+    counts = cached(request, "area-counts", count_per_area)
     context = {
         "area": area,
-        "organisation_count": organisations.count(),
-        "organisations": organisations[:RELATED_LIMIT],
-        "activity_count": activities.count(),
-        "activities": activities[:RELATED_LIMIT],
+        "organisation_count": counts["organisations"].get(area.pk, 0),
+        "organisations": area.organisations.published().only("name", "acronym", "slug", "relationship")[
+            :RELATED_LIMIT
+        ],
+        "activity_count": counts["activities"].get(area.pk, 0),
+        "activities": published_activities().filter(areas=area)[:RELATED_LIMIT],
     }
     return render(request, "partnerships/area_detail.html", context)
 
 
 @require_GET
+@cache_public_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
     )
-    activities = published_activities().filter(partners=organisation).select_related("source")
+    activities = (
+        published_activities()
+        .filter(partners=organisation)
+        .select_related("source")
+        .only(*ACTIVITY_CARD, "source_passage", "source__title", "source__publisher", "source__url")
+    )
     context = {
         "organisation": organisation,
         "parent": organisation.parent if organisation.parent and organisation.parent.is_published else None,
-        "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug"),
+        # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
+        "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
         "agreements": Agreement.objects.published().filter(organisation=organisation),
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
@@ -275,6 +304,7 @@ def organisation_detail(request, slug):
 
 
 @require_GET
+@cache_public_page
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
         Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
@@ -289,6 +319,7 @@ def agreement_detail(request, pk):
 
 
 @require_GET
+@cache_public_page
 def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 
 PASSWORD = "correct-horse-battery"
@@ -21,6 +22,22 @@ def _plain_static_storage(settings):
 def _fast_password_hashing(settings):
     """The test users' passwords are hashed cheaply: the strength of the hash is not under test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_cache(settings):
+    """Tests run without a cache unless they ask for one (the ``page_cache`` fixture): most read
+    the response's template context, which a page answered from the cache does not have."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def page_cache(settings):
+    """An empty per-process cache, as a server process has when no cache is configured."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield cache
+    cache.clear()
 
 
 @pytest.fixture

@@ -135,7 +135,14 @@ def snapshot():
 def test_natural_keys_round_trip_through_dumpdata_and_loaddata(registry, tmp_path):
     """A dump with natural keys, loaded into an emptied database, gives back the same records."""
     dump = tmp_path / "registry.json"
-    call_command("dumpdata", "partnerships", natural_foreign=True, natural_primary=True, output=str(dump))
+    call_command(
+        "dumpdata",
+        "partnerships",
+        exclude=["partnerships.RegistryVersion"],  # the page caches' counter, not registry data
+        natural_foreign=True,
+        natural_primary=True,
+        output=str(dump),
+    )
     assert all("pk" not in record for record in json.loads(dump.read_text()))
     before = snapshot()
 

@@ -1,0 +1,85 @@
+"""Caching of the public pages for anonymous visitors.
+
+Whatever cache backend ``CACHES["default"]`` names is used (Django's per-process local memory
+when nothing is configured). Every key includes the registry version (models.RegistryVersion),
+read from the database once per request: any change to the registry moves the version on, so
+the very next request to any server process looks under a new key and renders afresh, even
+when each process has a cache of its own. Entries of earlier versions are never read again
+and leave the cache as it evicts or expires them.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from .models import RegistryVersion
+
+# Entries of the current version are correct until the next change, so they could stay longer;
+# the limit only bounds what a rarely requested page occupies.
+SECONDS = 600
+
+
+def registry_version(request=None):
+    """The registry version, read once per request and remembered on it."""
+    if request is None:
+        return RegistryVersion.current()
+    if not hasattr(request, "_registry_version"):
+        request._registry_version = RegistryVersion.current()
+    return request._registry_version
+
+
+def cached(request, name, compute):
+    """``compute()``, computed once per registry version (for parts that several pages share)."""
+    return cache.get_or_set(f"partnerships:{name}:v{registry_version(request)}", compute, SECONDS)
+
+
+def page_key(request):
+    # The whole address: scheme and host (the sitemap writes absolute URLs), and the query
+    # string as sent (the same filters in another order render other links).
+    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"partnerships:page:v{registry_version(request)}:{digest}"
+
+
+def cacheable(request, response):
+    return (
+        response.status_code == 200
+        and not response.streaming  # downloads: too big to keep, and streamed as they are read
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a page with a form token is per visitor
+        and not {"private", "no-store", "no-cache"} & set(response.get("Cache-Control", "").replace(",", " ").split())
+    )
+
+
+def store(key, response):
+    cache.set(key, (response.content, dict(response.items())), SECONDS)
+
+
+def cache_public_page(view):
+    """Serve anonymous GET requests of a public page from the cache.
+
+    Staff who are logged in always get a fresh page, and nothing they are shown is stored.
+    Only complete 200 answers are stored: no errors, no streamed downloads, nothing that sets
+    a cookie. Headers the middleware adds (security headers, Vary) are added on every answer,
+    cached or not, because the cache holds what the view returned.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = page_key(request)
+        hit = cache.get(key)
+        if hit is not None:
+            content, headers = hit
+            return HttpResponse(content, headers=headers)
+        response = view(request, *args, **kwargs)
+        if cacheable(request, response):
+            if getattr(response, "is_rendered", True):
+                store(key, response)
+            else:  # a TemplateResponse (the sitemap's) is stored once it is rendered
+                response.add_post_render_callback(lambda rendered: store(key, rendered))
+        return response
+
+    return wrapper

@@ -1,0 +1,109 @@
+"""The number of SQL queries of each public page does not grow with the number of rows.
+
+Each page is measured with 5 related rows and again with 50, uncached both times, and must
+run the same number of queries. This is intended to prevent an N+1 query (one more query per
+row shown or exported) from creeping back into a page.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+
+from .helpers import body
+
+SMALL, LARGE = 5, 50
+
+
+class Registry:
+    """Records around one busy organisation ("hub"), grown in steps."""
+
+    def __init__(self):
+        self.size = 0
+        self.areas = list(CooperationArea.objects.order_by("pk")[:3])
+        self.regions = list(Region.objects.order_by("pk")[:2])
+        osce = Organisation.objects.get(slug="osce")
+        self.hub = Organisation.objects.create(
+            name="Hub Organisation", acronym="HUB", slug="hub", kind="intergovernmental",
+            relationship="structured", parent=osce, is_published=True,
+        )  # fmt: skip
+        self.hub.areas.set(self.areas)
+        self.agreement = Agreement.objects.create(
+            title="Hub agreement", organisation=self.hub, kind="other", status="in-force", is_published=True
+        )
+        self.agreement.areas.set(self.areas)
+        self.crowded = CooperationActivity.objects.create(
+            title="Crowded activity", slug="crowded", status="ongoing", is_published=True, agreement=self.agreement
+        )
+        self.crowded.areas.set(self.areas)
+        self.crowded.regions.set(self.regions)
+
+    def grow(self, size):
+        """Add organisations, agreements and activities until there are ``size`` of each."""
+        for number in range(self.size, size):
+            organisation = Organisation.objects.create(
+                name=f"Member {number}", acronym=f"M{number}", slug=f"m{number}", kind="un-system",
+                relationship="active", parent=self.hub, is_published=True,
+            )  # fmt: skip
+            organisation.areas.set(self.areas)
+            Agreement.objects.create(
+                title=f"Agreement {number}", organisation=self.hub, kind="other", status="in-force",
+                supersedes=self.agreement if number == 0 else None, is_published=True,
+            )  # fmt: skip
+            activity = CooperationActivity.objects.create(
+                title=f"Activity {number}", slug=f"activity-{number}", status="ongoing", is_published=True,
+                agreement=self.agreement,
+            )  # fmt: skip
+            activity.partners.set([self.hub, organisation])
+            activity.areas.set(self.areas)
+            activity.regions.set(self.regions)
+            self.crowded.partners.add(organisation)
+        self.size = size
+
+
+PAGES = [
+    "/",
+    "/organisations/",
+    "/organisations/?area=return&kind=un-system&relationship=active",
+    "/organisations/?q=member",
+    "/agreements/",
+    "/agreements/?organisation=hub&status=in-force&area=return&kind=other",
+    "/cooperation/",
+    "/cooperation/?area=return&status=ongoing&organisation=hub&region=eastern-partnership&priority=normal",
+    "/cooperation/?q=activity",
+    "/areas/",
+    "/areas/return/",
+    "/organisations/hub/",
+    "/agreements/{agreement}/",
+    "/cooperation/crowded/",
+    "/organisations/?format=csv",
+    "/organisations/?format=json",
+    "/agreements/?format=csv",
+    "/agreements/?format=json",
+    "/cooperation/?format=csv",
+    "/cooperation/?format=json&area=return",
+    "/sitemap-cooperation.xml",
+]
+
+
+def queries(client, url):
+    """The queries of one uncached anonymous request, the streamed body included."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        content = body(response)
+    assert response.status_code == 200, content
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_query_count_does_not_grow_with_the_rows(client, registry, url):
+    records = Registry()
+    url = url.format(agreement=records.agreement.pk)
+    records.grow(SMALL)
+    small = queries(client, url)
+    records.grow(LARGE)
+    large = queries(client, url)
+    assert len(large) == len(small), "\n".join(large)
