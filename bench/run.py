@@ -53,8 +53,9 @@ MAX_REQUESTS_PER_PAGE = 100000
 UNCACHED_SAMPLES = 5
 WALK_SIZE = 300
 ADMIN_SAMPLES = 5
+WORKERS = 2  # gunicorn sync workers: the set-up the targets below are stated for
 
-# Targets of issue #6.
+# The performance targets (docs/performance.md).
 MIN_RATIO = 0.5
 MAX_P99_MS = 100
 MAX_EXPORT_SECONDS = 15
@@ -203,7 +204,7 @@ class Server:
                 GUNICORN,
                 "config.wsgi:application",
                 f"--bind=127.0.0.1:{self.port}",
-                "--workers=2",
+                f"--workers={WORKERS}",
                 "--timeout=30",  # gunicorn's default: a download must finish within it
                 "--no-control-socket",  # nothing but the port on 127.0.0.1
             ],
@@ -217,7 +218,7 @@ class Server:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"gunicorn did not start; see {BENCH_DIR / 'gunicorn.log'}")
             time.sleep(0.2)
-        while len(self.workers()) < 2:
+        while len(self.workers()) < WORKERS:
             time.sleep(0.1)
         threading.Thread(target=self.watch_memory, daemon=True).start()
         return self
@@ -322,18 +323,21 @@ def after_an_edit_ms(server, path):
 def measure_pages(server, pages):
     """Each page under wrk, in ROUNDS rounds over the whole list. Other processes on the machine
     cause bursts of latency that have nothing to do with the page; per page the round with the
-    lower p99 is kept (both are printed)."""
+    lower p99 is kept (both are printed), with the throughput of /healthz in the same round
+    (the first page of the list) to compare it with: the machine's pace differs between rounds."""
     best = {}
     for round_number in range(1, ROUNDS + 1):
         say(f"  Round {round_number} of {ROUNDS}:")
+        floor_rps = None
         for label, path in pages:
             for _ in range(4):  # fill the page caches of both workers
                 status, *_ = get(server, path)
                 assert status == 200, (path, status)
             result = wrk(server, path)
+            floor_rps = floor_rps or result["rps"]
             say(f"    {label:<34} {result['rps']:8.0f} req/s  p99 {result['p99_us'] / 1000:6.1f} ms")
             if path not in best or result["p99_us"] < best[path]["p99_us"]:
-                best[path] = {**result, "label": label, "path": path, "round": round_number}
+                best[path] = {**result, "label": label, "path": path, "round": round_number, "floor_rps": floor_rps}
     for label, path in pages:
         if label not in ("/healthz", "static file"):
             best[path]["uncached_ms"] = uncached_ms(server, path)
@@ -424,6 +428,10 @@ def measure_admin(server, password):
         raise SystemExit(f"The bench could not log in to the admin (HTTP {status}).")
     times = []
     path = "/admin/partnerships/cooperationactivity/"
+    # One unmeasured request per worker first, as the pages are warmed: a worker's first admin
+    # request also loads and compiles the admin's templates.
+    for _ in range(WORKERS):
+        get(server, path, headers={"Cookie": cookie_header(jar)})
     for _ in range(ADMIN_SAMPLES):
         status, _, body, seconds = get(server, path, headers={"Cookie": cookie_header(jar)})
         assert status == 200 and b"result_list" in body, status
@@ -545,7 +553,8 @@ def report(results):
         "",
         f"Pages: wrk, {CONNECTIONS} connections, {SECONDS_PER_PAGE} s or {MAX_REQUESTS_PER_PAGE:,} requests each, "
         f"after warm-up (so mostly answered from the page cache), in {ROUNDS} rounds over the list; each page's "
-        "round with the lower p99 is shown. *Uncached* is the median of "
+        "round with the lower p99 is shown, its throughput compared with that of /healthz in the same round. "
+        "*Uncached* is the median of "
         f"{UNCACHED_SAMPLES} single requests that the page cache cannot answer (an extra, ignored parameter); "
         "*after an edit* is one request right after the registry version moved on, when the parts several "
         "pages share (area counts, the organisation filter's options) are computed again too.",
@@ -555,7 +564,7 @@ def report(results):
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for page in results["pages"]:
-        ratio = page["rps"] / healthz
+        ratio = page["rps"] / page["floor_rps"]
         ok = (page is results["pages"][0] or ratio >= MIN_RATIO) and page["p99_us"] / 1000 < MAX_P99_MS
         ok = ok and page["bad_status"] == 0 and page["socket_errors"] == 0
         uncached = f"{page['uncached_ms']:.0f}" if "uncached_ms" in page else "–"

@@ -490,8 +490,8 @@ class CooperationActivity(Timestamped, Versioned):
             # the counts of the filtered registers and of the overview check each linked activity's
             # flags in this small index instead of reading its whole row.
             models.Index(fields=["id", "is_published", "status"], name="partnerships_activity_flags"),
-            # MIN(starts_on), MAX(starts_on) and the distinct years of the admin changelist's
-            # date hierarchy, read from this index instead of every row.
+            # starts_on >= ... AND starts_on < ... (and IS NULL): the admin changelist's filter by
+            # planned start (past 7 days, this month, this year, no date), read from this index.
             models.Index(fields=["starts_on"], name="partnerships_activity_starts"),
         ]
         constraints = [
