@@ -47,8 +47,9 @@ check: install
 	$(RUN_ENV) $(MANAGE) check
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
 
+# -n auto: the suite runs on every core (pytest-xdist), each process with its own test database.
 test: lint check node_modules/.installed
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 # The same checks and suite against a real PostgreSQL server, where search uses full-text
 # indexes. The role in DATABASE_URL needs CREATEDB: the suite runs in a test_<name> database.
@@ -62,7 +63,7 @@ test-postgres: install node_modules/.installed
 	esac
 	$(RUN_ENV) $(MANAGE) check --database default
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 test-browser: install node_modules/.installed
 	$(VENV)/bin/pytest -m browser
