@@ -86,20 +86,3 @@ def test_an_activity_with_dates_out_of_order_is_refused_on_the_form(admin_client
     assert response.status_code == 200
     assert "The planned end cannot be before the planned start." in response.content.decode()
     assert not CooperationActivity.objects.filter(slug="backwards").exists()
-
-
-def test_an_agreement_expiring_before_signature_is_refused_on_the_form(admin_client, registry):
-    response = admin_client.post(
-        admin_url(Agreement, "add"),
-        {
-            "title": "Backwards",
-            "organisation": Organisation.objects.get(slug="iom").pk,
-            "kind": "other",
-            "status": "in-force",
-            "signed_on": "2024-05-01",
-            "expires_on": "2024-04-01",
-        },
-    )
-    assert response.status_code == 200
-    assert "The expiry date cannot be before the signature date." in response.content.decode()
-    assert not Agreement.objects.exists()

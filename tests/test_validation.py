@@ -76,7 +76,14 @@ def test_any_existing_organisation_may_be_the_parent_of_a_new_one(admin_client, 
     assert Organisation.objects.get(slug="unit").parent == odihr
 
 
-def test_an_agreement_cannot_be_in_force_before_it_is_signed(admin_client, registry):
+@pytest.mark.parametrize(
+    "date_field, message",
+    [
+        ("in_force_from", "An agreement cannot be in force before it is signed."),
+        ("expires_on", "The expiry date cannot be before the signature date."),
+    ],
+)
+def test_an_agreement_with_dates_out_of_order_is_refused_on_the_form(admin_client, registry, date_field, message):
     response = admin_client.post(
         admin_url(Agreement, "add"),
         {
@@ -85,12 +92,12 @@ def test_an_agreement_cannot_be_in_force_before_it_is_signed(admin_client, regis
             "kind": "other",
             "status": "in-force",
             "signed_on": "2024-05-01",
-            "in_force_from": "2024-04-01",
+            date_field: "2024-04-01",
         },
     )
 
     assert response.status_code == 200
-    assert form_errors(response) == {"__all__": ["An agreement cannot be in force before it is signed."]}
+    assert form_errors(response) == {"__all__": [message]}
     assert not Agreement.objects.exists()
 
 
