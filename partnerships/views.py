@@ -188,13 +188,18 @@ def count_per_area():
     }
 
 
-def areas_with_counts(request):
-    """The areas, each with its numbers of published organisations and activities.
+def area_counts(request):
+    """The numbers of published organisations and activities per area.
 
     Counting the activities of every area reads all the links between activities and areas,
     so the counts are computed once per registry version and shared by the pages that show them.
     """
-    counts = cached(request, "area-counts", count_per_area)
+    return cached(request, "area-counts", count_per_area)
+
+
+def areas_with_counts(request):
+    """The areas, each with its numbers of published organisations and activities."""
+    counts = area_counts(request)
     areas = list(CooperationArea.objects.all())
     for area in areas:
         area.organisation_count = counts["organisations"].get(area.pk, 0)
@@ -266,7 +271,7 @@ def area_list(request):
 @cache_public_page
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea, slug=slug)
-    counts = cached(request, "area-counts", count_per_area)
+    counts = area_counts(request)
     context = {
         "area": area,
         "organisation_count": counts["organisations"].get(area.pk, 0),
