@@ -142,6 +142,8 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class CitedSerializer(RecordSerializer):
+    """A record whose statements carry their citations."""
+
     citations = serializers.SerializerMethodField(help_text="Where the record's statements come from.")
 
     @extend_schema_field(CitationSerializer(many=True))
@@ -150,6 +152,8 @@ class CitedSerializer(RecordSerializer):
 
 
 class OrganisationSerializer(CitedSerializer):
+    """An international organisation the agency cooperates with."""
+
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     relationship_label = serializers.CharField(source="get_relationship_display", read_only=True)
     parent = serializers.SerializerMethodField(help_text="The organisation this one is a body of.")
@@ -191,6 +195,8 @@ class OrganisationSerializer(CitedSerializer):
 
 
 class AgreementSerializer(CitedSerializer):
+    """A formal instrument between the agency and an organisation."""
+
     organisation = OrganisationLink(read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -218,6 +224,8 @@ class AgreementSerializer(CitedSerializer):
 
 
 class ActivitySerializer(CitedSerializer):
+    """Something the agency does or plans with one or more organisations."""
+
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     priority_label = serializers.CharField(source="get_priority_display", read_only=True)
     partners = OrganisationLink(many=True, read_only=True)
@@ -249,6 +257,8 @@ class ActivitySerializer(CitedSerializer):
 
 
 class AreaSerializer(RecordSerializer):
+    """A field of cooperation from the controlled vocabulary."""
+
     organisations_api_url = serializers.SerializerMethodField(help_text="The organisations working in the area.")
     activities_api_url = serializers.SerializerMethodField(help_text="The activities in the area.")
 
@@ -271,6 +281,8 @@ class AreaSerializer(RecordSerializer):
 
 
 class RegionSerializer(RecordSerializer):
+    """The geographic scope of activities: a region or a single country."""
+
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
     collection = "region"
@@ -281,7 +293,10 @@ class RegionSerializer(RecordSerializer):
 
 
 class SourceSerializer(RecordSerializer):
+    """A document the registry's statements are quoted from."""
+
     document_url = serializers.URLField(source="url", read_only=True, help_text="The document's own address.")
+    # ``url``: the source's page on this site where it has one, else the document's own address.
 
     collection = "source"
 

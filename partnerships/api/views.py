@@ -47,6 +47,7 @@ from .serializers import (
 )
 
 API_FORMATS = ("json",)
+SCHEMA_FORMATS = ("yaml", "json")
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
@@ -194,18 +195,18 @@ FORMAT = OpenApiParameter(
 )
 
 
-def documented(name, plural):
+def documented(name, plural, serializer):
     """The schema's description of a collection's list and detail operations."""
     return extend_schema_view(
         list=extend_schema(
             summary=f"List the published {plural}",
             parameters=[FORMAT],
-            responses={400: BAD_PARAMETERS, 404: NOT_FOUND},
+            responses={200: serializer, 400: BAD_PARAMETERS, 404: NOT_FOUND},
         ),
         retrieve=extend_schema(
             summary=f"One published {name}",
             parameters=[FORMAT],
-            responses={400: BAD_PARAMETERS, 404: NOT_FOUND},
+            responses={200: serializer, 400: BAD_PARAMETERS, 404: NOT_FOUND},
         ),
     )
 
@@ -245,7 +246,7 @@ class RegistryViewSet(viewsets.ReadOnlyModelViewSet):
         return with_cors(response, preflight=request.method == "OPTIONS")
 
 
-@documented("organisation", "organisations")
+@documented("organisation", "organisations", OrganisationSerializer)
 class OrganisationViewSet(RegistryViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
@@ -261,7 +262,7 @@ class OrganisationViewSet(RegistryViewSet):
         )
 
 
-@documented("agreement", "agreements")
+@documented("agreement", "agreements", AgreementSerializer)
 class AgreementViewSet(RegistryViewSet):
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilter
@@ -279,7 +280,7 @@ class AgreementViewSet(RegistryViewSet):
         )
 
 
-@documented("cooperation activity", "cooperation activities")
+@documented("cooperation activity", "cooperation activities", ActivitySerializer)
 class ActivityViewSet(RegistryViewSet):
     serializer_class = ActivitySerializer
     filterset_class = CooperationActivityFilter
@@ -294,7 +295,7 @@ class ActivityViewSet(RegistryViewSet):
         )
 
 
-@documented("cooperation area", "cooperation areas")
+@documented("cooperation area", "cooperation areas", AreaSerializer)
 class AreaViewSet(RegistryViewSet):
     serializer_class = AreaSerializer
 
@@ -302,7 +303,7 @@ class AreaViewSet(RegistryViewSet):
         return published(CooperationArea)
 
 
-@documented("region", "regions")
+@documented("region", "regions", RegionSerializer)
 class RegionViewSet(RegistryViewSet):
     serializer_class = RegionSerializer
 
@@ -310,7 +311,7 @@ class RegionViewSet(RegistryViewSet):
         return published(Region)
 
 
-@documented("source document", "source documents")
+@documented("source document", "source documents", SourceSerializer)
 class SourceViewSet(RegistryViewSet):
     serializer_class = SourceSerializer
 
@@ -374,7 +375,7 @@ class SchemaFormat(BaseContentNegotiation):
         for renderer in renderers:
             if renderer.format == wanted:
                 return renderer, renderer.media_type
-        raise BadRequest({"format": ["The format must be yaml or json."]})
+        return renderers[-1], renderers[-1].media_type  # JSON, for the 400 answer that get() gives
 
 
 @method_decorator(cache_public_page, name="dispatch")
@@ -386,6 +387,11 @@ class SchemaView(SpectacularAPIView):
     permission_classes = []
     renderer_classes = [OpenApiYamlRenderer, OpenApiJsonRenderer2]
     content_negotiation_class = SchemaFormat
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        screen_parameters(request.query_params, SCHEMA_FORMATS)
+        return super().get(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
