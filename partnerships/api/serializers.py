@@ -36,6 +36,14 @@ def collection_url(request, collection, **filters):
     return absolute(request, reverse(f"api:{collection}-list") + (f"?{query}" if query else ""))
 
 
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class OptionalURLField(serializers.URLField):
+    """An address that may be unknown: null then, rather than an empty string."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class Link(serializers.Serializer):
     """A related record, briefly: its slug, its name and where the API has it."""
 
@@ -159,6 +167,7 @@ class OrganisationSerializer(CitedSerializer):
     parent = serializers.SerializerMethodField(help_text="The organisation this one is a body of.")
     sub_organisations = OrganisationLink(many=True, read_only=True)
     areas = AreaLink(many=True, read_only=True)
+    website = OptionalURLField(read_only=True)
     dated_facts = serializers.SerializerMethodField()
     agreements_api_url = serializers.SerializerMethodField(help_text="The agreements made with the organisation.")
     activities_api_url = serializers.SerializerMethodField(help_text="The activities the organisation takes part in.")
@@ -203,6 +212,7 @@ class AgreementSerializer(CitedSerializer):
     areas = AreaLink(many=True, read_only=True)
     supersedes = serializers.SerializerMethodField(help_text="The earlier agreement this one replaces.")
     superseded_by = AgreementLink(many=True, read_only=True, help_text="Later agreements that replace this one.")
+    document_url = OptionalURLField(read_only=True, help_text="The agreement's text.")
 
     collection = "agreement"
     key = "pk"
@@ -295,11 +305,16 @@ class RegionSerializer(RecordSerializer):
 class SourceSerializer(RecordSerializer):
     """A document the registry's statements are quoted from."""
 
-    document_url = serializers.URLField(source="url", read_only=True, help_text="The document's own address.")
-    # ``url``: the source's page on this site where it has one, else the document's own address.
+    document_url = OptionalURLField(source="url", read_only=True, help_text="The document's own address.")
 
     collection = "source"
 
     class Meta:
         model = SourceDocument
         fields = ["slug", "title", "publisher", "published_on", "document_url", "url", "api_url", "last_changed_on"]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_url(self, source):
+        """The source's page: its own document's address, null where that is unknown."""
+        path = source.get_absolute_url()
+        return None if path == reverse("partnerships:home") else absolute(self.context["request"], path)
