@@ -17,9 +17,13 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import models
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
 
 CHUNK_SIZE = 2000
 
@@ -29,10 +33,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Related:
-    """A many-to-many column: the slugs of the related records, in their usual order."""
+    """A many-to-many column: the slugs (or names) of the related records, in their usual order."""
 
     relation: str
     published_only: bool = False
+    attribute: str = "slug"
+    meaning: str = ""
 
     def slugs(self, model, ids):
         """{record id: [slug, ...]} for the records ``ids`` of ``model``, in one query."""
@@ -46,23 +52,55 @@ class Related:
             for name in field.related_model._meta.ordering
         ]
         found = defaultdict(list)
-        for record_id, slug in links.order_by(*ordering).values_list(f"{source}_id", f"{target}__slug"):
+        for record_id, slug in links.order_by(*ordering).values_list(f"{source}_id", f"{target}__{self.attribute}"):
             found[record_id].append(slug)
         return found
 
 
 @dataclass(frozen=True)
 class RecordURL:
-    """The URL of the record's public page, from its slug or id."""
+    """The absolute URL of the record's public page (or of its page in the API), from its slug or id."""
 
     url_name: str
     key: str
+    meaning: str = "The address of the record's public page."
 
-    def maker(self):
+    def maker(self, base_url=""):
         """A function of a key, made with a single ``reverse()``: one per row would cost seconds."""
         placeholder = "987654321987654321"  # valid both as a slug and as a record id
         before, after = reverse(self.url_name, args=[placeholder]).split(placeholder)
+        before = base_url + before
         return lambda key: f"{before}{key}{after}"
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A column computed from the row's values (``reads``: the field paths it needs)."""
+
+    compute: object
+    reads: tuple = ()
+    meaning: str = ""
+    values: str = ""
+
+
+def label(field_name, choices, meaning=""):
+    """The label people see for a choice, beside its value."""
+    labels = dict(choices.choices)
+    return Computed(
+        lambda row: labels.get(row[field_name], row[field_name]),
+        (field_name,),
+        meaning or f"The label of {field_name}, as the site shows it.",
+        values=", ".join(f"“{text}”" for text in labels.values()),
+    )
+
+
+def last_changed_on():
+    return Computed(
+        lambda row: timezone.localdate(row["updated_at"]),
+        ("updated_at",),
+        "The day the record was last changed (the registry's time zone).",
+        values="a date, YYYY-MM-DD",
+    )
 
 
 def if_public(value, *flags):
@@ -82,14 +120,17 @@ class Export:
     name: str
     columns: dict
     reads: tuple = ()
+    title: str = ""
+    model: object = None
 
-    def rows(self, queryset):
-        """Lists of column values, in the queryset's order."""
+    def rows(self, queryset, base_url=""):
+        """Lists of column values, in the queryset's order; URLs made absolute with ``base_url``."""
         paths = set(self.reads)
         paths |= {spec for spec in self.columns.values() if isinstance(spec, str)}
         paths |= {spec.key for spec in self.columns.values() if isinstance(spec, RecordURL)}
+        paths |= {path for spec in self.columns.values() if isinstance(spec, Computed) for path in spec.reads}
         related = {column: spec for column, spec in self.columns.items() if isinstance(spec, Related)}
-        getters = [self.getter(column, spec) for column, spec in self.columns.items()]
+        getters = [self.getter(column, spec, base_url) for column, spec in self.columns.items()]
         # The download reads what it writes, whatever the page view selected or prefetched.
         records = queryset.prefetch_related(None).values("pk", *sorted(paths)).iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(itertools.islice(records, CHUNK_SIZE)):
@@ -99,45 +140,57 @@ class Export:
                 yield [get(record, links) for get in getters]
 
     @staticmethod
-    def getter(column, spec):
+    def getter(column, spec, base_url=""):
         """A function of a record's values and its chunk's links, giving the column's value."""
         if isinstance(spec, str):
             return lambda record, links: plain(record[spec])
         if isinstance(spec, Related):
             return lambda record, links: links[column].get(record["pk"], [])
         if isinstance(spec, RecordURL):
-            url = spec.maker()
+            url = spec.maker(base_url)
             return lambda record, links: url(record[spec.key])
+        if isinstance(spec, Computed):
+            return lambda record, links: plain(spec.compute(record))
         return lambda record, links: plain(spec(record))
 
-    def chunks(self, queryset):
+    def chunks(self, queryset, base_url=""):
         """The rows in lists of up to CHUNK_SIZE, so that the response is written in large pieces."""
-        rows = self.rows(queryset)
+        rows = self.rows(queryset, base_url)
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             yield chunk
 
-    def response(self, queryset, fmt):
-        stamp = timezone.localdate().isoformat()
+    def response(self, queryset, fmt, request, filters=None):
+        """The download as a streamed attachment whose file name says what was filtered, and when."""
+        base_url = request.build_absolute_uri("/").rstrip("/")
         if fmt == "csv":
-            body, content_type = self._csv(queryset), "text/csv; charset=utf-8"
+            body, content_type = self._csv(queryset, base_url), "text/csv; charset=utf-8"
         else:
-            body, content_type = self._json(queryset), "application/json"
+            body, content_type = self._json(queryset, base_url), "application/json"
         response = StreamingHttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.name}-{stamp}.{fmt}"'
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name(filters, fmt)}"'
         return response
 
-    def _csv(self, queryset):
+    def file_name(self, filters, fmt):
+        """e.g. ``cooperation-area-return-status-ongoing-planned-2026-12-02.csv``."""
+        parts = [self.name]
+        for name, values in filters.lists() if filters else ():
+            if values:
+                parts.append(slugify(f"{name} {' '.join(values)}")[:60].strip("-"))
+        stem = "-".join(part for part in parts if part)[:180].rstrip("-")
+        return f"{stem}-{timezone.localdate().isoformat()}.{fmt}"
+
+    def _csv(self, queryset, base_url=""):
         # A byte-order mark lets spreadsheet programs read the file as UTF-8.
         yield "\ufeff" + csv_lines([list(self.columns)])
         cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in self.columns.values()]
-        for chunk in self.chunks(queryset):
+        for chunk in self.chunks(queryset, base_url):
             yield csv_lines([[cell(value) for cell, value in zip(cells, row, strict=True)] for row in chunk])
 
-    def _json(self, queryset):
+    def _json(self, queryset, base_url=""):
         yield "["
         separator = "\n"
         names = list(self.columns)
-        for chunk in self.chunks(queryset):
+        for chunk in self.chunks(queryset, base_url):
             parts = []
             for row in chunk:
                 parts.append(separator + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
@@ -173,69 +226,224 @@ def csv_list(values):
 
 ORGANISATIONS = Export(
     name="organisations",
+    title="Organisations",
+    model=Organisation,
     columns={
         "slug": "slug",
         "acronym": "acronym",
         "name": "name",
         "kind": "kind",
+        "kind_label": label("kind", Organisation.Kind),
         "relationship": "relationship",
-        "parent": lambda o: if_public(o["parent__slug"], o["parent__is_published"]),
-        "areas": Related("areas"),
+        "relationship_label": label("relationship", Organisation.Relationship),
+        "parent": Computed(
+            lambda o: if_public(o["parent__slug"], o["parent__is_published"]),
+            ("parent__slug", "parent__is_published"),
+            "The slug of the organisation this one is a body of.",
+            values="an organisation's slug, or empty",
+        ),
+        "parent_name": Computed(
+            lambda o: if_public(o["parent__name"], o["parent__is_published"]),
+            ("parent__name", "parent__is_published"),
+            "The name of the organisation this one is a body of.",
+        ),
+        "areas": Related("areas", meaning="The slugs of its cooperation areas."),
+        "area_names": Related("areas", attribute="name", meaning="The names of its cooperation areas."),
         "headquarters_city": "headquarters_city",
         "headquarters_country": "headquarters_country",
         "website": "website",
         "summary": "summary",
         "source": "source__slug",
         "source_passage": "source_passage",
+        "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:organisation-detail", "slug"),
     },
-    reads=("parent__slug", "parent__is_published"),
 )
 
 AGREEMENTS = Export(
     name="agreements",
+    title="Agreements",
+    model=Agreement,
     columns={
         "id": "pk",
         "title": "title",
         "organisation": "organisation__slug",
+        "organisation_name": Computed(
+            lambda a: a["organisation__name"], ("organisation__name",), "The name of the organisation.", "text"
+        ),
         "kind": "kind",
+        "kind_label": label("kind", Agreement.Kind),
         "status": "status",
+        "status_label": label("status", Agreement.Status),
         "signed_on": "signed_on",
         "in_force_from": "in_force_from",
         "expires_on": "expires_on",
-        "areas": Related("areas"),
+        "areas": Related("areas", meaning="The slugs of the cooperation areas it covers."),
+        "area_names": Related("areas", attribute="name", meaning="The names of the cooperation areas it covers."),
         # Only an agreement that is public itself (with its organisation) is named.
-        "supersedes": lambda a: if_public(
-            a["supersedes_id"], a["supersedes__is_published"], a["supersedes__organisation__is_published"]
+        "supersedes": Computed(
+            lambda a: if_public(
+                a["supersedes_id"], a["supersedes__is_published"], a["supersedes__organisation__is_published"]
+            ),
+            ("supersedes_id", "supersedes__is_published", "supersedes__organisation__is_published"),
+            "The id of the earlier agreement this one replaces.",
+            values="an agreement id, or empty",
         ),
         "document_url": "document_url",
         "summary": "summary",
+        "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:agreement-detail", "pk"),
     },
-    reads=("supersedes_id", "supersedes__is_published", "supersedes__organisation__is_published"),
 )
 
 ACTIVITIES = Export(
     name="cooperation",
+    title="Cooperation activities",
+    model=CooperationActivity,
     columns={
         "slug": "slug",
         "title": "title",
         "status": "status",
+        "status_label": label("status", CooperationActivity.Status),
         "priority": "priority",
+        "priority_label": label("priority", CooperationActivity.Priority),
         # Partners that are not published yet stay out of the download.
-        "partners": Related("partners", published_only=True),
-        "areas": Related("areas"),
-        "regions": Related("regions"),
+        "partners": Related("partners", published_only=True, meaning="The slugs of the partner organisations."),
+        "partner_names": Related(
+            "partners", published_only=True, attribute="name", meaning="The names of the partner organisations."
+        ),
+        "areas": Related("areas", meaning="The slugs of its cooperation areas."),
+        "area_names": Related("areas", attribute="name", meaning="The names of its cooperation areas."),
+        "regions": Related("regions", meaning="The slugs of the regions or countries it concerns."),
+        "region_names": Related("regions", attribute="name", meaning="The names of the regions or countries."),
         "starts_on": "starts_on",
         "ends_on": "ends_on",
         # Only an agreement that is public itself (with its organisation) is named.
-        "agreement": lambda a: if_public(
-            a["agreement_id"], a["agreement__is_published"], a["agreement__organisation__is_published"]
+        "agreement": Computed(
+            lambda a: if_public(
+                a["agreement_id"], a["agreement__is_published"], a["agreement__organisation__is_published"]
+            ),
+            ("agreement_id", "agreement__is_published", "agreement__organisation__is_published"),
+            "The id of the agreement the activity runs under.",
+            values="an agreement id, or empty",
         ),
         "summary": "summary",
         "source": "source__slug",
         "source_passage": "source_passage",
+        "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:activity-detail", "slug"),
     },
-    reads=("agreement_id", "agreement__is_published", "agreement__organisation__is_published"),
 )
+
+# The vocabularies, to join the registers' slugs against.
+AREAS = Export(
+    name="areas",
+    title="Cooperation areas",
+    model=CooperationArea,
+    columns={
+        "slug": "slug",
+        "name": "name",
+        "description": "description",
+        "display_order": "display_order",
+        "last_changed_on": last_changed_on(),
+        "url": RecordURL("partnerships:area-detail", "slug"),
+    },
+)
+
+REGIONS = Export(
+    name="regions",
+    title="Regions",
+    model=Region,
+    columns={
+        "slug": "slug",
+        "name": "name",
+        "kind": "kind",
+        "kind_label": label("kind", Region.Kind),
+        "last_changed_on": last_changed_on(),
+        "api_url": RecordURL(
+            "api:region-detail", "slug", "The region in the API (regions have no page of their own)."
+        ),
+    },
+)
+
+SOURCES = Export(
+    name="sources",
+    title="Source documents",
+    model=SourceDocument,
+    columns={
+        "slug": "slug",
+        "title": "title",
+        "publisher": "publisher",
+        "published_on": "published_on",
+        "url": "url",
+        "last_changed_on": last_changed_on(),
+    },
+)
+
+REGISTERS = {"organisations": ORGANISATIONS, "agreements": AGREEMENTS, "cooperation": ACTIVITIES}
+VOCABULARIES = {"areas": AREAS, "regions": REGIONS, "sources": SOURCES}
+
+
+# --- What each column means: the field tables of /data/ are made from these definitions. ---
+
+
+@dataclass(frozen=True)
+class ColumnDescription:
+    name: str
+    meaning: str
+    values: str
+    is_list: bool = False
+
+
+def describe(export):
+    """Each column of ``export`` with its meaning and allowed values, from the models and the specs."""
+    return [describe_column(export.model, name, spec) for name, spec in export.columns.items()]
+
+
+def describe_column(model, name, spec):
+    if isinstance(spec, Related):
+        target = model._meta.get_field(spec.relation).related_model
+        values = (
+            f"slugs of {target._meta.verbose_name_plural}"
+            if spec.attribute == "slug"
+            else f"names of {target._meta.verbose_name_plural}"
+        )
+        return ColumnDescription(name, spec.meaning, values, is_list=True)
+    if isinstance(spec, RecordURL):
+        return ColumnDescription(name, spec.meaning, "an absolute web address")
+    if isinstance(spec, Computed):
+        return ColumnDescription(name, spec.meaning, spec.values or "text, or empty")
+    return describe_field(model, name, spec)
+
+
+def describe_field(model, name, path):
+    """A column read straight from a field, or from a field of a related record (``source__slug``)."""
+    *relations, last = path.split("__")
+    owner = model
+    for relation in relations:
+        field = owner._meta.get_field(relation)
+        owner = field.related_model
+    field = owner._meta.pk if last == "pk" else owner._meta.get_field(last)
+    if relations:
+        related = model._meta.get_field(relations[0])
+        meaning = f"The {field.verbose_name} of the {related.verbose_name} (see its own download)."
+        return ColumnDescription(name, meaning, allowed_values(field) + ("" if not related.null else ", or empty"))
+    meaning = str(field.help_text or "") or f"{field.verbose_name[:1].upper()}{field.verbose_name[1:]}."
+    if field.primary_key:
+        meaning = "The record's id, which its address uses."
+    return ColumnDescription(name, meaning, allowed_values(field))
+
+
+def allowed_values(field):
+    if field.choices:
+        return ", ".join(f"`{value}`" for value, _ in field.choices)
+    empty = ", or empty" if field.null or field.blank else ""
+    if isinstance(field, models.DateField):
+        return f"a date, YYYY-MM-DD{empty}"
+    if isinstance(field, models.URLField):
+        return f"a web address{empty}"
+    if isinstance(field, models.SlugField):
+        return "lower-case letters, digits and hyphens"
+    if isinstance(field, (models.IntegerField, models.AutoField)):
+        return "a whole number"
+    return f"text{empty}"

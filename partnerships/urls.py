@@ -48,6 +48,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("data/", open_data.data_page, name="data"),
+    path("data/<slug:vocabulary>.<slug:fmt>", open_data.vocabulary_download, name="vocabulary-download"),
     path("catalog.jsonld", catalogue.catalogue_jsonld, name="catalogue-jsonld"),
     path("catalog.ttl", catalogue.catalogue_turtle, name="catalogue-ttl"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -17,6 +17,7 @@ from . import exports
 from .caching import cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .open_data import jsonld_script, organisation_jsonld
 from .parameters import EXPORT_FORMATS, BadRequest, filtered, read_page_number
 
 PAGE_SIZE = 25
@@ -70,7 +71,7 @@ class RegisterView(View):
         try:
             filterset = filtered(self.filterset_class, request.GET, self.get_queryset(), request)
             if wants_export:
-                return self.export.response(filterset.qs, request.GET["format"])
+                return self.export.response(filterset.qs, request.GET["format"], request, filterset.data)
             page_number = read_page_number(request.GET.get("page"))
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
@@ -247,9 +248,11 @@ def organisation_detail(request, slug):
         .select_related("source")
         .only(*ACTIVITY_CARD, "source_passage", "source__title", "source__publisher", "source__url")
     )
+    parent = organisation.parent if organisation.parent and organisation.parent.is_published else None
     context = {
         "organisation": organisation,
-        "parent": organisation.parent if organisation.parent and organisation.parent.is_published else None,
+        "parent": parent,
+        "jsonld": jsonld_script(organisation_jsonld(request, organisation, parent)),
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
         "agreements": Agreement.objects.published().filter(organisation=organisation),

@@ -30,17 +30,23 @@ def test_the_json_download_names_related_records_by_slug(client):
             "slug": TA_SLUG,
             "title": activity.title,
             "status": "ongoing",
+            "status_label": "Ongoing",
             "priority": "normal",
+            "priority_label": "Normal",
             "partners": ["iom"],
+            "partner_names": ["International Organization for Migration"],
             "areas": ["capacity-building"],
+            "area_names": ["Capacity building and training"],
             "regions": ["eastern-partnership", "turkiye", "western-balkans"],
+            "region_names": ["Eastern Partnership", "Türkiye", "Western Balkans"],
             "starts_on": None,
             "ends_on": None,
             "agreement": None,
             "summary": activity.summary,
             "source": "international-organisations",
             "source_passage": activity.source_passage,
-            "url": f"/cooperation/{TA_SLUG}/",
+            "last_changed_on": timezone.localdate(activity.updated_at).isoformat(),
+            "url": f"http://testserver/cooperation/{TA_SLUG}/",
         }
     ]
 
@@ -77,7 +83,7 @@ def test_the_csv_download_is_an_attachment_with_a_dated_file_name(client):
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     today = timezone.localdate().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="cooperation-{today}.csv"'
+    assert response["Content-Disposition"] == f'attachment; filename="cooperation-status-planned-{today}.csv"'
     rows = read_csv(response)
     assert [(row["slug"], row["partners"], row["areas"]) for row in rows] == [
         ("preventing-fraudulent-ship-registration-and-seafarer-certification", "imo", "coast-guard")
@@ -117,16 +123,22 @@ ACTIVITY_COLUMNS = [
     "slug",
     "title",
     "status",
+    "status_label",
     "priority",
+    "priority_label",
     "partners",
+    "partner_names",
     "areas",
+    "area_names",
     "regions",
+    "region_names",
     "starts_on",
     "ends_on",
     "agreement",
     "summary",
     "source",
     "source_passage",
+    "last_changed_on",
     "url",
 ]
 
@@ -153,7 +165,7 @@ def test_an_activity_row_names_its_relations_by_slug(client, agreement):
     assert fields["priority"] == "major"
     assert fields["agreement"] == agreement.pk
     assert fields["source"] == "international-organisations"
-    assert fields["url"] == "/cooperation/fields-deployment/"
+    assert fields["url"] == "http://testserver/cooperation/fields-deployment/"
     technical = rows["technical-assistance-eastern-partnership-western-balkans-turkiye"]
     assert technical["regions"] == ["eastern-partnership", "turkiye", "western-balkans"]  # in name order
 

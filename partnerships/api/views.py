@@ -33,7 +33,15 @@ from rest_framework.views import APIView
 
 from ..caching import cache_public_page
 from ..filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from ..models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
+from ..models import (
+    Agreement,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    SourceDocument,
+    public_records,
+)
 from ..parameters import BadRequest, filtered, read_page_number, read_whole_number, screen_parameters
 from ..provenance import with_citations
 from . import schema as _schema  # noqa: F401  (registers the schema's description of the filters)
@@ -62,12 +70,6 @@ CORS_PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Headers": "Accept, If-None-Match, If-Modified-Since",
     "Access-Control-Max-Age": "86400",
 }
-
-
-def published(model):
-    """The model's public records: ``published()`` where the model has a publication state."""
-    manager = model.objects
-    return manager.published() if hasattr(manager, "published") else manager.all()
 
 
 def error_body(message, parameters=None):
@@ -253,11 +255,11 @@ class OrganisationViewSet(RegistryViewSet):
 
     def get_queryset(self):
         return with_citations(
-            published(Organisation)
+            public_records(Organisation)
             .select_related("parent")
             .prefetch_related(
                 "areas",
-                Prefetch("sub_organisations", queryset=published(Organisation).only("slug", "name", "parent")),
+                Prefetch("sub_organisations", queryset=public_records(Organisation).only("slug", "name", "parent")),
             )
         )
 
@@ -272,10 +274,11 @@ class AgreementViewSet(RegistryViewSet):
 
     def get_queryset(self):
         return with_citations(
-            published(Agreement)
+            public_records(Agreement)
             .select_related("organisation", "supersedes__organisation")
             .prefetch_related(
-                "areas", Prefetch("superseded_by", queryset=published(Agreement).only("pk", "title", "supersedes"))
+                "areas",
+                Prefetch("superseded_by", queryset=public_records(Agreement).only("pk", "title", "supersedes")),
             )
         )
 
@@ -287,10 +290,10 @@ class ActivityViewSet(RegistryViewSet):
 
     def get_queryset(self):
         return with_citations(
-            published(CooperationActivity)
+            public_records(CooperationActivity)
             .select_related("agreement__organisation")
             .prefetch_related(
-                Prefetch("partners", queryset=published(Organisation).only("slug", "name")), "areas", "regions"
+                Prefetch("partners", queryset=public_records(Organisation).only("slug", "name")), "areas", "regions"
             )
         )
 
@@ -300,7 +303,7 @@ class AreaViewSet(RegistryViewSet):
     serializer_class = AreaSerializer
 
     def get_queryset(self):
-        return published(CooperationArea)
+        return public_records(CooperationArea)
 
 
 @documented("region", "regions", RegionSerializer)
@@ -308,7 +311,7 @@ class RegionViewSet(RegistryViewSet):
     serializer_class = RegionSerializer
 
     def get_queryset(self):
-        return published(Region)
+        return public_records(Region)
 
 
 @documented("source document", "source documents", SourceSerializer)
@@ -316,7 +319,7 @@ class SourceViewSet(RegistryViewSet):
     serializer_class = SourceSerializer
 
     def get_queryset(self):
-        return published(SourceDocument)
+        return public_records(SourceDocument)
 
 
 COLLECTIONS = {
