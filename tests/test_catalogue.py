@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pyshacl import validate
-from rdflib import Graph, URIRef, namespace
+from rdflib import Graph, Namespace, URIRef
 
 from partnerships.models import CooperationActivity, Organisation
 
@@ -20,6 +20,10 @@ pytestmark = pytest.mark.usefixtures("registry")
 
 SHAPES = Path(__file__).parent / "standards" / "dcat-ap-3.0.1"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
+# Plain namespaces: pytest looks into module attributes, and rdflib's closed ones warn when it does.
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 BASE = "http://testserver"
 
 
@@ -58,23 +62,21 @@ def test_the_catalogue_is_served_with_its_media_types(client):
 def test_both_serialisations_say_the_same(client):
     turtle, jsonld = catalogue(client, "ttl"), catalogue(client, "jsonld")
     assert len(turtle) == len(jsonld)
-    assert set(turtle.subjects(namespace.RDF.type, namespace.DCAT.Distribution)) == set(
-        jsonld.subjects(namespace.RDF.type, namespace.DCAT.Distribution)
-    )
+    assert set(turtle.subjects(RDF.type, DCAT.Distribution)) == set(jsonld.subjects(RDF.type, DCAT.Distribution))
 
 
 def test_three_datasets_each_with_a_csv_and_a_json_download(client):
     graph = catalogue(client)
-    (catalog,) = graph.subjects(namespace.RDF.type, namespace.DCAT.Catalog)
-    datasets = set(graph.objects(catalog, namespace.DCAT.dataset))
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    datasets = set(graph.objects(catalog, DCAT.dataset))
     assert datasets == {URIRef(f"{BASE}/data/#{key}") for key in ("organisations", "agreements", "cooperation")}
     downloads = {
         (
-            str(graph.value(distribution, namespace.DCAT.downloadURL)),
-            str(graph.value(distribution, namespace.DCAT.mediaType)),
+            str(graph.value(distribution, DCAT.downloadURL)),
+            str(graph.value(distribution, DCAT.mediaType)),
         )
         for dataset in datasets
-        for distribution in graph.objects(dataset, namespace.DCAT.distribution)
+        for distribution in graph.objects(dataset, DCAT.distribution)
     }
     assert downloads == {
         (f"{BASE}/{register}/?format={fmt}", f"https://www.iana.org/assignments/media-types/{media_type}")
@@ -85,48 +87,44 @@ def test_three_datasets_each_with_a_csv_and_a_json_download(client):
 
 def test_the_api_is_a_data_service_conforming_to_its_openapi_document(client):
     graph = catalogue(client)
-    (service,) = graph.subjects(namespace.RDF.type, namespace.DCAT.DataService)
-    assert graph.value(service, namespace.DCAT.endpointURL) == URIRef(f"{BASE}/api/v1/")
-    assert graph.value(service, namespace.DCTERMS.conformsTo) == URIRef(f"{BASE}/api/v1/schema/")
-    assert len(set(graph.objects(service, namespace.DCAT.servesDataset))) == 3
+    (service,) = graph.subjects(RDF.type, DCAT.DataService)
+    assert graph.value(service, DCAT.endpointURL) == URIRef(f"{BASE}/api/v1/")
+    assert graph.value(service, DCTERMS.conformsTo) == URIRef(f"{BASE}/api/v1/schema/")
+    assert len(set(graph.objects(service, DCAT.servesDataset))) == 3
 
 
 def test_licence_and_contact_come_from_the_settings(client, settings):
     settings.REGISTRY_DATA_LICENCE = "https://creativecommons.org/publicdomain/zero/1.0/"
     settings.REGISTRY_CONTACT_EMAIL = "open-data@agency.example"
     graph = catalogue(client)
-    (catalog,) = graph.subjects(namespace.RDF.type, namespace.DCAT.Catalog)
-    assert graph.value(catalog, namespace.DCTERMS.license) == URIRef(
-        "https://creativecommons.org/publicdomain/zero/1.0/"
-    )
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    assert graph.value(catalog, DCTERMS.license) == URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
     emails = set(graph.objects(None, URIRef(VCARD + "hasEmail")))
     assert emails == {URIRef("mailto:open-data@agency.example")}
 
 
 def test_modified_is_the_last_change_to_a_published_record(client):
     graph = catalogue(client)
-    (catalog,) = graph.subjects(namespace.RDF.type, namespace.DCAT.Catalog)
-    before = graph.value(catalog, namespace.DCTERMS.modified).toPython()
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    before = graph.value(catalog, DCTERMS.modified).toPython()
     Organisation.objects.create(
         name="Draft", acronym="DRF", slug="drf", kind="un-system", relationship="active", is_published=False
     )
-    assert catalogue(client).value(catalog, namespace.DCTERMS.modified).toPython() == before, (
-        "a draft is no public change"
-    )
+    assert catalogue(client).value(catalog, DCTERMS.modified).toPython() == before, "a draft is no public change"
     activity = CooperationActivity.objects.get(slug="fields-deployment")
     activity.summary = "Changed."
     activity.save()
     graph = catalogue(client)
-    after = graph.value(catalog, namespace.DCTERMS.modified).toPython()
+    after = graph.value(catalog, DCTERMS.modified).toPython()
     assert after.replace(microsecond=0) == activity.updated_at.replace(microsecond=0)
     cooperation = URIRef(f"{BASE}/data/#cooperation")
-    assert graph.value(cooperation, namespace.DCTERMS.modified).toPython() == after
+    assert graph.value(cooperation, DCTERMS.modified).toPython() == after
 
 
 def test_the_regions_of_the_activities_are_their_spatial_coverage(client):
     graph = catalogue(client)
     places = {
         str(graph.value(place, URIRef("http://www.w3.org/ns/locn#geographicName")))
-        for place in graph.objects(URIRef(f"{BASE}/data/#cooperation"), namespace.DCTERMS.spatial)
+        for place in graph.objects(URIRef(f"{BASE}/data/#cooperation"), DCTERMS.spatial)
     }
     assert places == {"Eastern Partnership", "Western Balkans", "Türkiye"}
