@@ -136,3 +136,13 @@ def test_the_docs_page_serves_every_file_from_the_site(client):
     assert 'data-schema-url="/api/v1/schema/?format=json"' in page
     assert "https://" not in page.split("<main", 1)[0]  # nothing from another site in the head
     assert "<script>" not in page  # no inline script: the site's CSP forbids it
+
+
+def test_the_docs_page_allows_data_images_and_nothing_more_even_from_the_cache(client, page_cache):
+    """Swagger UI's icons are data: images; scripts and styles stay the site's own."""
+    for _ in range(2):
+        policy = client.get("/api/v1/docs/")["Content-Security-Policy"]
+        assert "img-src 'self' data:" in policy
+        assert "default-src 'self'" in policy
+        assert "script-src" not in policy and "style-src" not in policy
+    assert "data:" not in client.get("/data/")["Content-Security-Policy"]

@@ -7,6 +7,8 @@ including the related records each object names. Answers to anonymous GET reques
 in the page cache, like the pages.
 """
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
@@ -401,6 +403,9 @@ class SchemaView(SpectacularAPIView):
         return with_cors(response, preflight=request.method == "OPTIONS")
 
 
+# Swagger UI's stylesheet draws its icons as data: images; nothing else of the site's policy changes.
+# Outside the page cache, so that answers from the cache carry the same policy.
+@csp_replace({"img-src": [SELF, "data:"]})
 @require_safe
 @cache_public_page
 def docs(request):
