@@ -5,6 +5,7 @@ filters over a vocabulary (cooperation areas, regions) list the slugs they accep
 read from the same queryset the filter checks values against, and the search term its length.
 """
 
+from django.db import OperationalError, ProgrammingError
 from django.db.models import QuerySet
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
@@ -22,9 +23,22 @@ class RegisterFilterExtension(DjangoFilterExtension):
             if isinstance(filter_field, RelatedSlugsFilter):
                 queryset = filter_field.queryset
                 if isinstance(queryset, QuerySet):  # a vocabulary; organisations are too many to list
-                    schema["items"]["enum"] = list(queryset.values_list(filter_field.field.to_field_name, flat=True))
-                    schema["items"].pop("pattern", None)
-                    schema["items"].pop("maxLength", None)
+                    slugs = vocabulary(queryset, filter_field.field.to_field_name)
+                    if slugs is not None:
+                        schema["items"]["enum"] = slugs
+                        schema["items"].pop("pattern", None)
+                        schema["items"].pop("maxLength", None)
             elif isinstance(filter_field, SearchFilter):
                 schema["maxLength"] = SEARCH_MAX_LENGTH
         return parameters
+
+
+def vocabulary(queryset, field_name):
+    """The vocabulary's values, or None before the database has its tables.
+
+    ``manage.py check --deploy`` generates the document, and runs before the first migration.
+    """
+    try:
+        return list(queryset.values_list(field_name, flat=True))
+    except (OperationalError, ProgrammingError):
+        return None
