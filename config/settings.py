@@ -259,7 +259,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "partnerships.api.views.exception_handler",
+    "EXCEPTION_HANDLER": "partnerships.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnerships registry API",

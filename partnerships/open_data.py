@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from . import exports
 from .caching import cache_public_page
+from .download_fields import describe
 from .exports import FORMULA_PREFIXES
 from .models import public_records
 from .parameters import EXPORT_FORMATS
@@ -47,7 +48,7 @@ def register_downloads():
             "csv": reverse(pages[key][0]) + "?format=csv",
             "json": reverse(pages[key][0]) + "?format=json",
             "api": reverse(pages[key][1]),
-            "fields": exports.describe(export),
+            "fields": describe(export),
         }
         for key, export in exports.REGISTERS.items()
     ]
@@ -61,7 +62,7 @@ def vocabulary_downloads():
             "csv": reverse("partnerships:vocabulary-download", args=[key, "csv"]),
             "json": reverse("partnerships:vocabulary-download", args=[key, "json"]),
             "api": reverse(f"api:{key[:-1]}-list" if key != "areas" else "api:area-list"),
-            "fields": exports.describe(export),
+            "fields": describe(export),
         }
         for key, export in exports.VOCABULARIES.items()
     ]

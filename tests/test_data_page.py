@@ -15,6 +15,7 @@ from django.utils import timezone
 from rdflib import Graph
 
 from partnerships import exports
+from partnerships.download_fields import describe
 from partnerships.models import Agreement, CooperationActivity, Organisation
 
 from .design import AREA_SLUGS
@@ -218,5 +219,5 @@ def test_downloads_carry_labels_names_and_absolute_urls(client):
 
 def test_every_column_of_every_download_is_described(data_page):
     for key, export in {**exports.REGISTERS, **exports.VOCABULARIES}.items():
-        for column in exports.describe(export):
+        for column in describe(export):
             assert column.meaning and column.values, (key, column)

@@ -9,9 +9,8 @@ in the page cache, like the pages.
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -20,7 +19,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -28,9 +26,7 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from ..caching import cache_public_page
@@ -44,9 +40,11 @@ from ..models import (
     SourceDocument,
     public_records,
 )
-from ..parameters import BadRequest, filtered, read_page_number, read_whole_number, screen_parameters
+from ..parameters import filtered, screen_parameters
 from ..provenance import with_citations
 from . import schema as _schema  # noqa: F401  (registers the schema's description of the filters)
+from .errors import BAD_PARAMETERS, NOT_FOUND, error_body
+from .pagination import RegistryPagination
 from .serializers import (
     ActivitySerializer,
     AgreementSerializer,
@@ -58,8 +56,6 @@ from .serializers import (
 
 API_FORMATS = ("json",)
 SCHEMA_FORMATS = ("yaml", "json")
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 
 # Headers that let a page on any other site read the API with fetch(): reads carry no
 # credentials, so every origin may read every answer.
@@ -74,33 +70,10 @@ CORS_PREFLIGHT_HEADERS = {
 }
 
 
-def error_body(message, parameters=None):
-    return {"error": message, "parameters": parameters or {}}
-
-
-def exception_handler(exc, context):
-    """Every error the API answers, as ``{"error": ..., "parameters": {name: [message, ...]}}``."""
-    if isinstance(exc, BadRequest):
-        return Response(exc.as_json(), status=400)
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or None)
-    if isinstance(exc, NotFoundOnPage):
-        return Response(error_body(str(exc.detail), {"page": [str(exc.detail)]}), status=404)
-    if isinstance(exc, exceptions.APIException):
-        headers = {"Allow": "GET, HEAD, OPTIONS"} if isinstance(exc, exceptions.MethodNotAllowed) else {}
-        detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
-        return Response(error_body(str(detail)), status=exc.status_code, headers=headers)
-    return None
-
-
 def with_cors(response, preflight=False):
     for name, value in {**CORS_HEADERS, **(CORS_PREFLIGHT_HEADERS if preflight else {})}.items():
         response[name] = value
     return response
-
-
-class NotFoundOnPage(exceptions.NotFound):
-    """A page number past the last page of the results."""
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -111,64 +84,6 @@ class JSONOnly(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
-
-
-class RegistryPagination(BasePagination):
-    """Pages of ``page_size`` records (1 to 100, 25 by default), numbered from 1."""
-
-    def paginate_queryset(self, queryset, request, view=None):
-        number = read_page_number(request.query_params.get("page"))
-        size = read_whole_number("page_size", request.query_params.get("page_size"), PAGE_SIZE, "page size", 100)
-        paginator = Paginator(queryset, size)
-        if number > paginator.num_pages:
-            raise NotFoundOnPage(f"There is no page {number} of these results.")
-        self.page = paginator.page(number)
-        self.request = request
-        return list(self.page)
-
-    def link(self, number):
-        url = self.request.build_absolute_uri()
-        return remove_query_param(url, "page") if number == 1 else replace_query_param(url, "page", number)
-
-    def get_paginated_response(self, data):
-        return Response(
-            {
-                "count": self.page.paginator.count,
-                "next": self.link(self.page.next_page_number()) if self.page.has_next() else None,
-                "previous": self.link(self.page.previous_page_number()) if self.page.has_previous() else None,
-                "results": data,
-            }
-        )
-
-    def get_paginated_response_schema(self, schema):
-        return {
-            "type": "object",
-            "required": ["count", "next", "previous", "results"],
-            "properties": {
-                "count": {"type": "integer", "minimum": 0, "description": "How many records match, on all pages."},
-                "next": {"type": "string", "format": "uri", "nullable": True, "description": "The next page."},
-                "previous": {"type": "string", "format": "uri", "nullable": True, "description": "The page before."},
-                "results": schema,
-            },
-        }
-
-    def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": "page",
-                "in": "query",
-                "required": False,
-                "description": "The page number, from 1.",
-                "schema": {"type": "integer", "minimum": 1, "maximum": 999999999, "default": 1},
-            },
-            {
-                "name": "page_size",
-                "in": "query",
-                "required": False,
-                "description": f"How many records a page holds, from 1 to {MAX_PAGE_SIZE}.",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
-            },
-        ]
 
 
 class RegisterFilterBackend(DjangoFilterBackend):
@@ -182,18 +97,6 @@ class RegisterFilterBackend(DjangoFilterBackend):
         return filtered(filterset_class, request.query_params, queryset, request, API_FORMATS).qs
 
 
-ERROR = inline_serializer(
-    name="Error",
-    fields={
-        "error": serializers.CharField(help_text="What went wrong."),
-        "parameters": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            help_text="For each query parameter that cannot be used, what is wrong with it.",
-        ),
-    },
-)
-BAD_PARAMETERS = OpenApiResponse(ERROR, description="A query parameter cannot be used; the answer names it.")
-NOT_FOUND = OpenApiResponse(ERROR, description="No published record has this key, or the page is past the last.")
 FORMAT = OpenApiParameter(
     "format", str, OpenApiParameter.QUERY, enum=list(API_FORMATS), description="Always JSON; may be left out."
 )
