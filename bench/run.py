@@ -55,8 +55,10 @@ WALK_SIZE = 300
 ADMIN_SAMPLES = 5
 WORKERS = 2  # gunicorn sync workers: the set-up the targets below are stated for
 
-# The performance targets (docs/performance.md).
-MIN_RATIO = 0.5
+# The performance targets (docs/performance.md): a page from the cache, and a 304, cost about
+# what /healthz costs (one small query), whatever the page.
+MIN_RATIO = 0.9
+MIN_RATIO_NOT_MODIFIED = 0.95
 MAX_P99_MS = 100
 MAX_EXPORT_SECONDS = 15
 MAX_EXPORT_GROWTH_MB = 50
@@ -278,13 +280,14 @@ def get(server, path, headers=None, method="GET", body=None):
 # 3. Measurements ---------------------------------------------------------------------------
 
 
-def wrk(server, path):
+def wrk(server, path, headers=None):
     command = [
         "wrk",
         "-t1",
         f"-c{CONNECTIONS}",
         f"-d{SECONDS_PER_PAGE}s",
         "--timeout=10s",
+        *(f"--header={name}: {value}" for name, value in (headers or {}).items()),
         "-s",
         str(ROOT / "bench" / "latency.lua"),
         server.url(path),
@@ -298,26 +301,32 @@ def wrk(server, path):
 
 
 def uncached_ms(server, path):
-    """The median time of a request that no cache can answer: a unique, ignored parameter
-    makes a new cache key while the page does exactly the same work."""
-    times = []
-    for _ in range(UNCACHED_SAMPLES):
-        separator = "&" if "?" in path else "?"
-        status, _, _, seconds = get(server, f"{path}{separator}uncached={secrets.token_hex(4)}")
-        assert status == 200, (path, status)
-        times.append(seconds * 1000)
-    return statistics.median(times)
+    """The median time of the first request after a change to the registry, which no cache can
+    answer: the page and the parts several pages share (area counts, the organisation filter's
+    options) are all computed afresh. (The page cache keys a page on the parameters it reads,
+    so an extra parameter no longer makes a request uncached.)"""
+    return statistics.median(after_an_edit_ms(server, path) for _ in range(UNCACHED_SAMPLES))
 
 
 def after_an_edit_ms(server, path):
-    """The time of the first request after a change to the registry, when the page and the
-    parts shared by several pages (area counts, organisation options) are all computed afresh.
-    The change is a bump of the registry version, as any edit makes."""
+    """The time of the first request after a change to the registry. The change is a bump of
+    the registry version, as any edit makes."""
     with contextlib.closing(sqlite3.connect(DATABASE)) as db, db:
         db.execute("UPDATE partnerships_registryversion SET number = number + 1")
     status, _, _, seconds = get(server, path)
     assert status == 200, (path, status)
     return seconds * 1000
+
+
+def revalidation(server, path):
+    """The headers of a conditional request for the page as it is now: answered 304."""
+    status, headers, _, _ = get(server, path)
+    assert status == 200, (path, status)
+    return {"If-None-Match": dict(headers)["ETag"]}
+
+
+# Pages whose label ends so are asked with the ETag of their current answer: each is a 304.
+NOT_MODIFIED = ", 304"
 
 
 def measure_pages(server, pages):
@@ -333,16 +342,17 @@ def measure_pages(server, pages):
             for _ in range(4):  # fill the page caches of both workers
                 status, *_ = get(server, path)
                 assert status == 200, (path, status)
-            result = wrk(server, path)
+            headers = revalidation(server, path) if label.endswith(NOT_MODIFIED) else None
+            result = wrk(server, path, headers)
             floor_rps = floor_rps or result["rps"]
             say(f"    {label:<34} {result['rps']:8.0f} req/s  p99 {result['p99_us'] / 1000:6.1f} ms")
-            if path not in best or result["p99_us"] < best[path]["p99_us"]:
-                best[path] = {**result, "label": label, "path": path, "round": round_number, "floor_rps": floor_rps}
+            if label not in best or result["p99_us"] < best[label]["p99_us"]:
+                best[label] = {**result, "label": label, "path": path, "round": round_number, "floor_rps": floor_rps}
     for label, path in pages:
-        if label not in ("/healthz", "static file"):
-            best[path]["uncached_ms"] = uncached_ms(server, path)
-            best[path]["after_edit_ms"] = after_an_edit_ms(server, path)
-    return [best[path] for _, path in pages]
+        if label not in ("/healthz", "static file") and not label.endswith(NOT_MODIFIED):
+            best[label]["uncached_ms"] = uncached_ms(server, path)
+            best[label]["after_edit_ms"] = after_an_edit_ms(server, path)
+    return [best[label] for label, _ in pages]
 
 
 def measure_export(server, path, rows_expected):
@@ -554,23 +564,25 @@ def report(results):
         f"Pages: wrk, {CONNECTIONS} connections, {SECONDS_PER_PAGE} s or {MAX_REQUESTS_PER_PAGE:,} requests each, "
         f"after warm-up (so mostly answered from the page cache), in {ROUNDS} rounds over the list; each page's "
         "round with the lower p99 is shown, its throughput compared with that of /healthz in the same round. "
-        "*Uncached* is the median of "
-        f"{UNCACHED_SAMPLES} single requests that the page cache cannot answer (an extra, ignored parameter); "
-        "*after an edit* is one request right after the registry version moved on, when the parts several "
-        "pages share (area counts, the organisation filter's options) are computed again too.",
+        f'Labels ending in "{NOT_MODIFIED}" send the ETag of the page\'s current answer '
+        "(If-None-Match), so each answer is a 304. *Uncached* is the median of "
+        f"{UNCACHED_SAMPLES} single requests each right after the registry version moved on (as any edit "
+        "moves it), when the page and the parts several pages share (area counts, the organisation filter's "
+        "options) are computed afresh; *after an edit* is one more such request.",
         "",
         "| page | req/s | × /healthz | p50 ms | p95 ms | p99 ms | uncached ms | after an edit ms "
-        "| target (≥ 0.5 ×, p99 < 100 ms) |",
+        f"| target (≥ {MIN_RATIO} ×, 304s ≥ {MIN_RATIO_NOT_MODIFIED} ×, p99 < 100 ms) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for page in results["pages"]:
         ratio = page["rps"] / page["floor_rps"]
-        ok = (page is results["pages"][0] or ratio >= MIN_RATIO) and page["p99_us"] / 1000 < MAX_P99_MS
+        target = MIN_RATIO_NOT_MODIFIED if page["label"].endswith(NOT_MODIFIED) else MIN_RATIO
+        ok = (page["label"] in ("/healthz", "static file") or ratio >= target) and page["p99_us"] / 1000 < MAX_P99_MS
         ok = ok and page["bad_status"] == 0 and page["socket_errors"] == 0
         uncached = f"{page['uncached_ms']:.0f}" if "uncached_ms" in page else "–"
         after_edit = f"{page['after_edit_ms']:.0f}" if "after_edit_ms" in page else "–"
         lines.append(
-            f"| `{page['path']}` | {page['rps']:.0f} | {ratio:.2f} | {page['p50_us'] / 1000:.1f} | "
+            f"| {page['label']}: `{page['path']}` | {page['rps']:.0f} | {ratio:.2f} | {page['p50_us'] / 1000:.1f} | "
             f"{page['p95_us'] / 1000:.1f} | {page['p99_us'] / 1000:.1f} | {uncached} | {after_edit} | {verdict(ok)} |"
         )
     walk = results["walk"]
@@ -676,6 +688,9 @@ def main():
         ("activities by search", "/cooperation/?q=smuggling"),
         ("organisation page", f"/organisations/{facts['organisation']}/"),
         ("area page", "/areas/border-management/"),
+        (f"home{NOT_MODIFIED}", "/"),
+        (f"activities by area and status{NOT_MODIFIED}", "/cooperation/?area=return&status=ongoing"),
+        (f"organisation page{NOT_MODIFIED}", f"/organisations/{facts['organisation']}/"),
     ]
     cpu_before, started_measuring = cpu_seconds(), time.monotonic()
     with Server() as server:
