@@ -125,6 +125,10 @@ class Representation:
 
 def add_validators(response, representation):
     response["ETag"] = representation.etag
+    # nginx does not store an answer marked no-cache, but stores one that has already expired
+    # and then revalidates it before each use: the same meaning, said its way (deploy/nginx/).
+    # nginx removes the header before the answer leaves it; other caches ignore it.
+    response["X-Accel-Expires"] = "@1"
     if representation.last_modified is not None:
         response["Last-Modified"] = http_date(representation.last_modified)
     patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
@@ -164,29 +168,32 @@ def replay(request, hit):
 
 
 def answer(request, page, get_response):
-    """The public answer: a 304, the cached copy, or a fresh one (then kept when it can be)."""
+    """The public answer: a 304, the cached copy, or a fresh one (then kept when it can be).
+
+    A copy is kept with its validators, so that a cached answer is replayed as it is.
+    """
     representation = Representation(request, page)
-    early = not_modified(request, representation)
-    if early is None:
-        hit = cache.get(representation.key)
-        if hit is not None:
-            return add_validators(replay(request, hit), representation)
-        # The view reads only the parameters that count, so its answer is the same for every
-        # address that shares the key.
-        request.GET = representation.query
-        response = get_response(request)
-        user = getattr(request, "user", None)  # absent when a middleware answered before authentication
-        if user is not None and user.is_authenticated:
-            return response
-        if cacheable(request, response):
-            if getattr(response, "is_rendered", True):
-                store(representation.key, response)
-            else:  # a TemplateResponse (the sitemap's) is stored once it is rendered
-                response.add_post_render_callback(lambda rendered: store(representation.key, rendered))
-    else:
-        response = early
-    if response.status_code in (200, 304):
+    response = not_modified(request, representation)
+    if response is not None:
+        return response
+    hit = cache.get(representation.key)
+    if hit is not None:
+        return replay(request, hit)
+    # The view reads only the parameters that count, so its answer is the same for every
+    # address that shares the key.
+    request.GET = representation.query
+    response = get_response(request)
+    user = getattr(request, "user", None)  # absent when a middleware answered before authentication
+    if user is not None and user.is_authenticated:  # a session cookie the middleware did not see
+        return response
+    keep = cacheable(request, response)
+    if response.status_code == 200:
         add_validators(response, representation)
+    if keep:
+        if getattr(response, "is_rendered", True):
+            store(representation.key, response)
+        else:  # a TemplateResponse (the sitemap's) is stored once it is rendered
+            response.add_post_render_callback(lambda rendered: store(representation.key, rendered))
     return response
 
 

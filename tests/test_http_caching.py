@@ -68,6 +68,7 @@ def test_every_public_answer_carries_validators(client, url):
     assert etag.startswith('"') and etag.endswith('"') and len(etag) > 2, "a strong ETag"
     assert parse_http_date(response["Last-Modified"]) == int(RegistryVersion.state()[1].timestamp())
     assert cache_control(response) == {"public", "no-cache"}
+    assert response["X-Accel-Expires"] == "@1", "nginx keeps a copy and revalidates it before each use"
     assert {"cookie", "accept-encoding"} <= vary(response)
 
 
