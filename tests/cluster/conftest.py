@@ -14,11 +14,9 @@ Run with ``make cluster-test`` (``.ci/run`` does); the rest of the suite leaves 
 import contextlib
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -30,17 +28,13 @@ from pathlib import Path
 
 import pytest
 
+from deploy.nginx_site import Nginx, free_port, port_open
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 STAFF = ("rehearsal-staff", secrets.token_urlsafe(16))
 START_SECONDS = 30
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(ready, what, process=None, seconds=START_SECONDS):
@@ -51,12 +45,6 @@ def wait_until(ready, what, process=None, seconds=START_SECONDS):
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not start within {seconds} s")
         time.sleep(0.2)
-
-
-def port_open(port):
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-        return True
-    return False
 
 
 class Browser:
@@ -110,6 +98,7 @@ class Cluster:
         self.database_url = database_url
         self.processes = {}
         self.ports = {name: free_port() for name in ("redis", "a", "b", "https", "http")}
+        self.nginx = None
 
     # -- set-up -----------------------------------------------------------------------------
 
@@ -208,72 +197,10 @@ class Cluster:
         return False
 
     def start_nginx(self):
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(nginx).exists():
-            raise RuntimeError("nginx is not installed (apt-get install nginx)")
-        certificate, key = self.workdir / "tls.crt", self.workdir / "tls.key"
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=localhost",
-                "-keyout",
-                str(key),
-                "-out",
-                str(certificate),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        cache = self.workdir / "nginx-cache"
-        cache.mkdir()
-        site = (ROOT / "deploy" / "nginx" / "registry.conf").read_text()
-        for placeholder, value in {
-            "__SERVER_NAME__": "localhost",
-            "__HTTPS_PORT__": f"127.0.0.1:{self.ports['https']}",
-            "__HTTP_PORT__": f"127.0.0.1:{self.ports['http']}",
-            "__TLS_CERTIFICATE__": str(certificate),
-            "__TLS_KEY__": str(key),
-            "__APP_SERVER_A__": f"127.0.0.1:{self.ports['a']}",
-            "__APP_SERVER_B__": f"127.0.0.1:{self.ports['b']}",
-            "__STATIC_ROOT__": str(ROOT / "staticfiles"),
-            "__CACHE_DIR__": str(cache),
-        }.items():
-            site = site.replace(placeholder, value)
-        unfilled = re.findall(
-            r"__[A-Z_]+__", "\n".join(line for line in site.splitlines() if not line.lstrip().startswith("#"))
-        )
-        assert not unfilled, f"placeholders of deploy/nginx/registry.conf left unfilled: {unfilled}"
-        (self.workdir / "registry.conf").write_text(site)
-        temp = self.workdir / "nginx-temp"
-        temp.mkdir()
-        (self.workdir / "nginx.conf").write_text(
-            "daemon off;\n"
-            "worker_processes 2;\n"
-            + ("user root;\n" if os.geteuid() == 0 else "")
-            + f"pid {self.workdir / 'nginx.pid'};\n"
-            f"error_log {self.workdir / 'nginx-error.log'} info;\n"
-            "events { worker_connections 256; }\n"
-            "http {\n"
-            "  include /etc/nginx/mime.types;\n"
-            # wrk keeps its connections open for the whole run: nginx's default of 1,000 requests
-            # a connection would close them under it, which wrk counts as socket errors.
-            "  keepalive_requests 100000;\n"
-            f"  access_log {self.workdir / 'nginx-access.log'};\n"
-            f"  client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy;\n"
-            f"  fastcgi_temp_path {temp}/fastcgi; uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;\n"
-            f"  include {self.workdir / 'registry.conf'};\n"
-            "}\n"
-        )
-        process = self.spawn("nginx", [nginx, "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")])
-        wait_until(lambda: port_open(self.ports["https"]), "nginx", process)
+        servers = [f"127.0.0.1:{self.ports[name]}" for name in ("a", "b")]
+        self.nginx = Nginx(
+            self.workdir, servers, ROOT / "staticfiles", https_port=self.ports["https"], http_port=self.ports["http"]
+        ).__enter__()
 
     # -- use --------------------------------------------------------------------------------
 
@@ -297,6 +224,8 @@ class Cluster:
         return len((self.workdir / f"access-{name}.log").read_text().splitlines())
 
     def stop(self):
+        if self.nginx is not None:
+            self.nginx.__exit__()
         for name, process in reversed(list(self.processes.items())):
             if process.poll() is None:
                 process.send_signal(signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
