@@ -237,7 +237,7 @@ JSONLD_CONTEXT = {
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def catalogue_jsonld(request):
     graph = build(request)
     body = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, indent=1)
@@ -245,13 +245,12 @@ def catalogue_jsonld(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def catalogue_turtle(request):
     return catalogue_response(build(request).serialize(format="turtle"), "ttl")
 
 
 def catalogue_response(body, fmt):
     response = HttpResponse(body, content_type=f"{MEDIA_TYPES_OF_CATALOGUE[fmt]}; charset=utf-8")
-    response["Access-Control-Allow-Origin"] = "*"
     response["Content-Disposition"] = f'inline; filename="catalog-{timezone.localdate().isoformat()}.{fmt}"'
     return response

@@ -143,7 +143,7 @@ class _Raw(str):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def data_page(request):
     absolute = request.build_absolute_uri
     context = {
@@ -166,7 +166,7 @@ def data_page(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def vocabulary_download(request, vocabulary, fmt):
     """``/data/areas.csv``, ``/data/regions.json``...: a vocabulary, to join the registers' slugs against."""
     export = exports.VOCABULARIES.get(vocabulary)

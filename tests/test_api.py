@@ -358,3 +358,27 @@ def test_answers_come_from_the_page_cache_and_follow_edits(client, page_cache):
 def test_a_filter_form_left_blank_means_no_filter(client):
     _, blank = get(client, "/api/v1/organisations/?" + urlencode({"area": "", "q": " "}))
     assert blank["count"] == 10
+
+
+def test_a_revalidation_is_answered_304_and_readable_from_another_site(client, page_cache):
+    first = client.get("/api/v1/organisations/?area=return", HTTP_ORIGIN="https://newsroom.example")
+    assert first["ETag"] and first["Last-Modified"]
+    assert "ETag" in first["Access-Control-Expose-Headers"]
+    again = client.get(
+        "/api/v1/organisations/?area=return",
+        HTTP_ORIGIN="https://newsroom.example",
+        HTTP_IF_NONE_MATCH=first["ETag"],
+    )
+    assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == "*"
+    Organisation.objects.filter(slug="iom").update(summary="Changed.")
+    changed = client.get("/api/v1/organisations/?area=return", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+
+
+def test_downloads_and_the_catalogue_are_readable_from_another_site_but_pages_are_not_opened(client):
+    assert client.get("/cooperation/?format=csv")["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/catalog.ttl")["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/data/areas.json")["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get("/cooperation/")

@@ -8,7 +8,7 @@ in the page cache, like the pages.
 """
 
 from csp.constants import SELF
-from csp.decorators import csp_replace
+from csp.utils import build_policy
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -29,7 +29,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..caching import cache_public_page
+from ..caching import PublicPage, cache_public_page
 from ..filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from ..models import (
     Agreement,
@@ -55,25 +55,9 @@ from .serializers import (
 )
 
 API_FORMATS = ("json",)
+# What every list reads besides its filters (the page cache keys answers on these alone).
+API_PARAMETERS = ("page", "page_size", "format")
 SCHEMA_FORMATS = ("yaml", "json")
-
-# Headers that let a page on any other site read the API with fetch(): reads carry no
-# credentials, so every origin may read every answer.
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Last-Modified, Link",
-}
-CORS_PREFLIGHT_HEADERS = {
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, If-None-Match, If-Modified-Since",
-    "Access-Control-Max-Age": "86400",
-}
-
-
-def with_cors(response, preflight=False):
-    for name, value in {**CORS_HEADERS, **(CORS_PREFLIGHT_HEADERS if preflight else {})}.items():
-        response[name] = value
-    return response
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -131,7 +115,11 @@ class RegistryViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = None
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    model = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        filters = cls.filterset_class.base_filters if cls.filterset_class else ()
+        cls.public_page = PublicPage({*filters, *API_PARAMETERS})
 
     def filter_queryset(self, queryset):
         if self.action == "retrieve":  # filters choose among records, not within one
@@ -147,10 +135,6 @@ class RegistryViewSet(viewsets.ReadOnlyModelViewSet):
         except (queryset.model.DoesNotExist, ValueError):
             name = queryset.model._meta.verbose_name
             raise exceptions.NotFound(f"There is no published {name} {key}.") from None
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        return with_cors(response, preflight=request.method == "OPTIONS")
 
 
 @documented("organisation", "organisations", OrganisationSerializer)
@@ -241,6 +225,7 @@ COLLECTIONS = {
 class RootView(APIView):
     """Where everything the API offers is."""
 
+    public_page = PublicPage({"format"})
     http_method_names = ["get", "head", "options"]
     authentication_classes = []
     permission_classes = []
@@ -270,10 +255,6 @@ class RootView(APIView):
         links["catalogue"] = request.build_absolute_uri(reverse("partnerships:catalogue-jsonld"))
         return Response(links)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        return with_cors(response, preflight=request.method == "OPTIONS")
-
 
 class SchemaFormat(BaseContentNegotiation):
     """YAML, or JSON with ``?format=json``: the address alone decides, so one cached answer fits."""
@@ -295,27 +276,30 @@ class SchemaView(SpectacularAPIView):
     permission_classes = []
     renderer_classes = [OpenApiYamlRenderer, OpenApiJsonRenderer2]
     content_negotiation_class = SchemaFormat
+    public_page = PublicPage({"format"})
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         screen_parameters(request.query_params, SCHEMA_FORMATS)
         return super().get(request, *args, **kwargs)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        return with_cors(response, preflight=request.method == "OPTIONS")
-
 
 # Swagger UI's stylesheet draws its icons as data: images; nothing else of the site's policy changes.
-# Outside the page cache, so that answers from the cache carry the same policy.
-@csp_replace({"img-src": [SELF, "data:"]})
+DOCS_POLICY = {"img-src": [SELF, "data:"]}
+
+
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def docs(request):
-    """The API's documentation for people: Swagger UI, every file of it served by the site."""
-    return render(request, "partnerships/api_docs.html", {"schema_url": reverse("api:schema") + "?format=json"})
+    """The API's documentation for people: Swagger UI, every file of it served by the site.
+
+    The page carries its own policy, so that the copies the page cache gives keep it too.
+    """
+    response = render(request, "partnerships/api_docs.html", {"schema_url": reverse("api:schema") + "?format=json"})
+    response["Content-Security-Policy"] = build_policy(replace=DOCS_POLICY)
+    return response
 
 
 def not_found(request):
     """Any other address under /api/: a JSON 404."""
-    return with_cors(JsonResponse(error_body("There is nothing at this address of the API."), status=404))
+    return JsonResponse(error_body("There is nothing at this address of the API."), status=404)
