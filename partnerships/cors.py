@@ -6,6 +6,8 @@ adds the headers, so that every answer gets them: fresh ones, copies from the pa
 304s given before any view runs, and errors.
 """
 
+import re
+
 from .parameters import EXPORT_FORMATS
 
 ALLOW_ORIGIN = {
@@ -19,12 +21,17 @@ PREFLIGHT = {
     "Access-Control-Allow-Headers": "Accept, If-None-Match, If-Modified-Since",
     "Access-Control-Max-Age": "86400",
 }
-OPEN_DATA_PATHS = ("/api/", "/catalog.", "/data/")
+OPEN_DATA_PATHS = ("/api/", "/catalog.")
+VOCABULARY_DOWNLOAD = re.compile(r"/data/[-\w]+\.\w+")
 
 
 def is_open_data(request):
     """The API, the catalogue, the vocabularies' downloads and the registers' downloads."""
-    return request.path.startswith(OPEN_DATA_PATHS) or request.GET.get("format") in EXPORT_FORMATS
+    return (
+        request.path.startswith(OPEN_DATA_PATHS)
+        or VOCABULARY_DOWNLOAD.fullmatch(request.path) is not None
+        or request.GET.get("format") in EXPORT_FORMATS
+    )
 
 
 class OpenDataCorsMiddleware:

@@ -382,3 +382,4 @@ def test_downloads_and_the_catalogue_are_readable_from_another_site_but_pages_ar
     assert client.get("/catalog.ttl")["Access-Control-Allow-Origin"] == "*"
     assert client.get("/data/areas.json")["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in client.get("/cooperation/")
+    assert "Access-Control-Allow-Origin" not in client.get("/data/")
