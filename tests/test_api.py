@@ -383,3 +383,34 @@ def test_downloads_and_the_catalogue_are_readable_from_another_site_but_pages_ar
     assert client.get("/data/areas.json")["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in client.get("/cooperation/")
     assert "Access-Control-Allow-Origin" not in client.get("/data/")
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (
+            "/api/v1/areas/coast-guard/",
+            {"slug": "coast-guard", "name": "Coast guard cooperation", "url": f"{BASE}/areas/coast-guard/"},
+        ),
+        (
+            "/api/v1/regions/turkiye/",
+            {"slug": "turkiye", "name": "Türkiye", "kind": "country", "kind_label": "Country"},
+        ),
+        (
+            "/api/v1/sources/international-organisations/",
+            {"slug": "international-organisations", "title": "International organisations", "document_url": None},
+        ),
+    ],
+)
+def test_the_vocabularies_and_sources_one_by_one(client, url, expected):
+    status, record = get(client, url)
+    assert status == 200
+    assert record["api_url"] == f"{BASE}{url}"
+    assert {name: record[name] for name in expected} == expected
+
+
+def test_an_area_links_to_its_organisations_and_activities_in_the_api(client):
+    _, area = get(client, "/api/v1/areas/return/")
+    status, organisations = get(client, area["organisations_api_url"][len(BASE) :])
+    assert status == 200
+    assert sorted(record["slug"] for record in organisations["results"]) == ["coe", "iom", "odihr", "unhcr"]

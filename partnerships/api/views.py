@@ -139,6 +139,8 @@ class RegistryViewSet(viewsets.ReadOnlyModelViewSet):
 
 @documented("organisation", "organisations", OrganisationSerializer)
 class OrganisationViewSet(RegistryViewSet):
+    """International organisations the agency cooperates with; filtered as /organisations/."""
+
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
 
@@ -155,6 +157,8 @@ class OrganisationViewSet(RegistryViewSet):
 
 @documented("agreement", "agreements", AgreementSerializer)
 class AgreementViewSet(RegistryViewSet):
+    """Formal agreements between the agency and organisations; filtered as /agreements/."""
+
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilter
     lookup_field = "pk"
@@ -174,6 +178,8 @@ class AgreementViewSet(RegistryViewSet):
 
 @documented("cooperation activity", "cooperation activities", ActivitySerializer)
 class ActivityViewSet(RegistryViewSet):
+    """What the agency does or plans with organisations; filtered as /cooperation/."""
+
     serializer_class = ActivitySerializer
     filterset_class = CooperationActivityFilter
 
@@ -189,6 +195,8 @@ class ActivityViewSet(RegistryViewSet):
 
 @documented("cooperation area", "cooperation areas", AreaSerializer)
 class AreaViewSet(RegistryViewSet):
+    """The controlled vocabulary of cooperation areas."""
+
     serializer_class = AreaSerializer
 
     def get_queryset(self):
@@ -197,6 +205,8 @@ class AreaViewSet(RegistryViewSet):
 
 @documented("region", "regions", RegionSerializer)
 class RegionViewSet(RegistryViewSet):
+    """The regions and countries activities concern."""
+
     serializer_class = RegionSerializer
 
     def get_queryset(self):
@@ -205,6 +215,8 @@ class RegionViewSet(RegistryViewSet):
 
 @documented("source document", "source documents", SourceSerializer)
 class SourceViewSet(RegistryViewSet):
+    """The documents the registry's statements are quoted from."""
+
     serializer_class = SourceSerializer
 
     def get_queryset(self):
