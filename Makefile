@@ -10,7 +10,7 @@ RUN_ENV := DJANGO_DEBUG=1
 .PHONY: help install run test test-postgres test-browser lint format check bench clean
 
 help:
-	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
+	@echo "make run    set up, migrate, load the shipped data into an empty database and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
 	@echo "make test-postgres   the same checks and suite on the PostgreSQL server in DATABASE_URL"
 	@echo "make test-browser   only the browser tests (Chromium, axe-core, Nu HTML Checker)"
@@ -36,7 +36,7 @@ node_modules/.installed: package.json package-lock.json
 
 run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
-	$(RUN_ENV) $(MANAGE) loaddata fixtures/*.json
+	$(RUN_ENV) $(MANAGE) load_shipped_data
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 lint: install
