@@ -39,4 +39,6 @@ class Command(BaseCommand):
                 )
                 return
             call_command("loaddata", str(FIXTURES), verbosity=0)
-        self.stdout.write(self.style.SUCCESS(f"Loaded the shipped data from {FIXTURES.relative_to(settings.BASE_DIR)}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded the shipped data from {FIXTURES.relative_to(settings.BASE_DIR)}.")
+        )
