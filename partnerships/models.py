@@ -1,6 +1,8 @@
 """The registry's domain: cooperation areas, regions, organisations, agreements,
 cooperation activities and the source documents their statements come from."""
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.db import connection, models, router, transaction
 from django.db.models import F, Q
@@ -11,19 +13,30 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
-class RegistryVersion(models.Model):
-    """A number that moves on with every change to the registry.
+def new_registry_version():
+    """A random number, never used before in practice (one chance in 2**63 of meeting an old one)."""
+    return secrets.randbits(63)
 
-    Public pages are cached in each server process (partnerships/caching.py) under keys that
-    include this number, read from the database on every request: after any change, the very
-    next request to any process misses the cache and renders afresh. Saves, deletions and
-    many-to-many changes move it through signals (partnerships/signals.py); bulk writes,
-    which send no signals, move it in RegistryQuerySet. A write holds the row until its
-    transaction ends, so concurrent edits of the registry queue behind each other there:
-    fine for a registry that a few staff edit.
+
+class RegistryVersion(models.Model):
+    """A number that changes, at random, with every change to the registry.
+
+    Public pages are cached (partnerships/caching.py) under keys that include this number, read
+    from the database on every request: after any change, the very next request to any server
+    process misses the cache and renders afresh. Saves, deletions and many-to-many changes change
+    it through signals (partnerships/signals.py); bulk writes, which send no signals, change it in
+    RegistryQuerySet; a change made outside the application (SQL, a restore) is announced with
+    ``manage.py invalidate_public_cache``.
+
+    A fresh random number rather than a counter: a counter goes back when a backup is restored
+    or a database is loaded anew, and the keys of pages cached before would be met again, with
+    their old contents, in a cache that outlives the database (Redis, or a server still running).
+
+    A write holds the row until its transaction ends, so concurrent edits of the registry queue
+    behind each other there: fine for a registry that a few staff edit.
     """
 
-    number = models.PositiveBigIntegerField(default=0)
+    number = models.PositiveBigIntegerField(default=new_registry_version)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="%(app_label)s_%(class)s_single_row")]
@@ -42,14 +55,14 @@ class RegistryVersion(models.Model):
 
     @classmethod
     def bump(cls):
-        """Move the number on, in the caller's transaction: the new number becomes visible
-        to other connections together with the change it stands for."""
-        if cls.objects.filter(pk=1).update(number=F("number") + 1):
+        """Change the number, in the caller's transaction: the new number becomes visible to
+        other connections together with the change it stands for."""
+        if cls.objects.filter(pk=1).update(number=new_registry_version()):
             return
         # The row is created by a migration; a database emptied by a test flush lacks it.
-        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        _, created = cls.objects.get_or_create(pk=1)
         if not created:
-            cls.objects.filter(pk=1).update(number=F("number") + 1)
+            cls.objects.filter(pk=1).update(number=new_registry_version())
 
 
 class RegistryQuerySet(models.QuerySet):

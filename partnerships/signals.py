@@ -1,4 +1,4 @@
-"""Every change to the registry moves the registry version, which the page caches are keyed on.
+"""Every change to the registry changes the registry version, which the page caches are keyed on.
 
 Saves and deletions of the registry's records, and changes to their many-to-many links, are
 seen here; bulk writes, which send no signals, are seen by RegistryQuerySet (models.py).
@@ -14,6 +14,7 @@ from .models import (
     Region,
     RegistryVersion,
     SourceDocument,
+    new_registry_version,
 )
 
 REGISTRY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity]
@@ -42,7 +43,7 @@ def links_changed(sender, action, **kwargs):
 def never_back(sender, instance, raw, **kwargs):
     """Loading a dump must not take the version back to a number pages were cached under."""
     if raw:
-        instance.number = RegistryVersion.current() + 1
+        instance.number = new_registry_version()
 
 
 def connect():

@@ -6,19 +6,20 @@ Every view starts from ``published()``: drafts never reach the public.
 import re
 
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import exports
 from .caching import cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, RegistryVersion
+from .outage import database_failed
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -207,7 +208,7 @@ def areas_with_counts(request):
     return areas
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request):
     organisations = Organisation.objects.published().only("name", "acronym", "slug", "relationship")
@@ -222,7 +223,7 @@ def home(request):
     return render(request, "partnerships/home.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def area_list(request):
     """The cooperation matrix: organisations as rows, areas as columns."""
@@ -267,7 +268,7 @@ def area_list(request):
     return render(request, "partnerships/area_list.html", {"areas": areas, "rows": rows, **pagination(page)})
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea, slug=slug)
@@ -284,7 +285,7 @@ def area_detail(request, slug):
     return render(request, "partnerships/area_detail.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
@@ -308,7 +309,7 @@ def organisation_detail(request, slug):
     return render(request, "partnerships/organisation_detail.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
@@ -323,7 +324,7 @@ def agreement_detail(request, pk):
     return render(request, "partnerships/agreement_detail.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def activity_detail(request, slug):
     activity = get_object_or_404(
@@ -338,24 +339,31 @@ def activity_detail(request, slug):
     return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
-@require_GET
+@require_safe
 def healthz(request):
-    """200 while the database answers, 503 when it does not: for load balancers and monitors."""
+    """200 while the database answers, 503 when it does not: for load balancers and monitors.
+
+    It reads the registry's own table, as every public page does: a ``SELECT 1`` would answer
+    while the tables are missing, and on SQLite without even opening the file. (A missing
+    SQLite file is never created anew: the settings open it read-write only.)
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        RegistryVersion.current()
+    except DatabaseError as error:
+        database_failed(request, error)
+        response = HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        response._has_been_logged = True  # the outage is logged once, not once per probe
+        return response
     return HttpResponse("ok\n", content_type="text/plain")
