@@ -4,7 +4,9 @@ cooperation activities and the source documents their statements come from."""
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import F, Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -152,6 +154,18 @@ class Timestamped(models.Model):
         return timezone.localdate(self.updated_at)
 
 
+def within_column_range(internal_type):
+    """Validators for the values a column of this integer type holds on PostgreSQL.
+
+    Django validates an integer field against the range of the database in use, and SQLite
+    stores any 64-bit integer: without these, a value accepted on SQLite (an area's display
+    order of 99,999) would stop the data from moving to PostgreSQL. With them, a field is
+    validated the same on both.
+    """
+    low, high = BaseDatabaseOperations.integer_field_ranges[internal_type]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
 class EditConflict(Exception):
     """A save based on a copy of a record that someone else has changed or deleted since."""
 
@@ -176,7 +190,9 @@ class Versioned(models.Model):
     # Editable so that a form can carry it (hidden) and set the version the editor started
     # from on the record it saves. db_default keeps the column's default in the database too,
     # so that during a rolling release servers still on the previous code can insert rows.
-    version = models.PositiveIntegerField(default=1, db_default=1)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, validators=within_column_range("PositiveIntegerField")
+    )
 
     class Meta:
         abstract = True
@@ -212,7 +228,9 @@ class CooperationArea(Timestamped, Versioned):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    display_order = models.PositiveSmallIntegerField(default=0)
+    display_order = models.PositiveSmallIntegerField(
+        default=0, validators=within_column_range("PositiveSmallIntegerField")
+    )
 
     objects = SlugManager()
     history = registry_history()

@@ -70,7 +70,8 @@ def test_the_health_check_is_not_redirected_to_https(client, db, settings):
     assert client.get("/").status_code == 301
 
 
-def test_the_health_check_reads_the_registry(client, db):
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_reads_the_registry(client):
     from django.db import connection
 
     with connection.cursor() as cursor:
