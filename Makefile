@@ -7,13 +7,14 @@ MANAGE := $(PY) manage.py
 # Local runs use debug mode on SQLite; production sets its own environment (README, "Deploying").
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run test test-postgres test-browser lint format check bench clean
+.PHONY: help install run test test-postgres test-browser outage-rehearsal lint format check bench clean
 
 help:
 	@echo "make run    set up, migrate, load the shipped data into an empty database and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
 	@echo "make test-postgres   the same checks and suite on the PostgreSQL server in DATABASE_URL"
 	@echo "make test-browser   only the browser tests (Chromium, axe-core, Nu HTML Checker)"
+	@echo "make outage-rehearsal   as root: stop and start a PostgreSQL cluster of its own under the running site"
 	@echo "make bench  measure the public pages, the export and the admin at 100,000 activities (docs/performance.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -71,6 +72,11 @@ test-postgres: install node_modules/.installed
 
 test-browser: install node_modules/.installed
 	$(VENV)/bin/pytest -m browser
+
+# Stops and starts a PostgreSQL cluster of its own (port 5410) under gunicorn and checks what the
+# site answers meanwhile; CI runs it after the suites. Needs root and PostgreSQL's server packages.
+outage-rehearsal: install
+	$(PY) .ci/outage-rehearsal
 
 # wrk (the load generator) comes from the Debian archive; installed on first use.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

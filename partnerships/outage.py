@@ -51,7 +51,7 @@ class _Outage:
             "The database is unreachable (%s: %s). Answering 503, and cached pages where there are any, until it "
             "answers again.",
             type(error).__name__,
-            str(error).strip(),
+            " ".join(str(error).split()),  # one line, whatever the driver's message
         )
 
     def answered(self):
