@@ -50,7 +50,9 @@ format: install
 
 check: install
 	$(RUN_ENV) $(MANAGE) check
-	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
+	@# On an in-memory database: the check needs no data, and the SQLite file may not exist yet
+	@# (only migrate creates it).
+	$(RUN_ENV) DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 # -n auto: the suite runs on every core (pytest-xdist), each process with its own test database.
 test: lint check node_modules/.installed

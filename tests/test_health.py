@@ -11,7 +11,7 @@ from django.urls import get_resolver
 from partnerships.models import Agreement, Organisation
 
 from .helpers import body
-from .processes import run_django, sqlite_url
+from .processes import manage, run_django, sqlite_url
 
 
 @pytest.fixture
@@ -150,3 +150,12 @@ seen["released"] = answers()
 """,
     )
     assert seen == {"locked": {**DOWN, "file exists": True}, "released": UP}
+
+
+def test_sqlite_only_migrate_creates_the_database_file(tmp_path):
+    url = sqlite_url(tmp_path / "new.sqlite3")
+    refused = manage(url, "load_shipped_data", check=False)
+    assert refused.returncode != 0 and "unable to open database file" in refused.stderr
+    assert not (tmp_path / "new.sqlite3").exists()
+    assert f"Created the SQLite database {tmp_path / 'new.sqlite3'}." in manage(url, "migrate", "--noinput").stdout
+    assert "Loaded the shipped data" in manage(url, "load_shipped_data").stdout
