@@ -109,8 +109,6 @@ def unavailable(request):
         response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
-    # Logged once per outage, not once per request (Django logs every 5xx answer otherwise).
-    response._has_been_logged = True
     return response
 
 
@@ -125,21 +123,31 @@ class DatabaseOutageMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        """A view found the database unreachable."""
         if not isinstance(exception, UNREACHABLE):
             return None
-        database_failed(request, exception)
-        if request.method in ("GET", "HEAD") and anonymous(request):
-            cached = page_from_before_the_outage(request)
-            if cached is not None:
-                return cached
-        return unavailable(request)
+        return without_the_database(request, exception)
+
+
+def without_the_database(request, error):
+    """The answer to a request that found the database unreachable: the cached public page for
+    a visitor, when the cache holds it, or the 503."""
+    database_failed(request, error)
+    response = None
+    if request.method in ("GET", "HEAD") and anonymous(request):
+        response = page_from_before_the_outage(request)
+    if response is None:
+        response = unavailable(request)
+    # Logged once per outage, not once per request (Django logs every answer to an exception).
+    response._has_been_logged = True
+    return response
 
 
 def server_error(request):
-    """The server-error view (``handler500``): the 503 too when the database failed outside a
-    view, say while an error page was being rendered."""
+    """The server-error view (``handler500``), which also answers when the database failed
+    outside a view: in the page cache's middleware (caching.PublicCacheMiddleware, which reads
+    the registry version before any view runs), or while an error page was being rendered."""
     error = sys.exc_info()[1]
     if isinstance(error, UNREACHABLE):
-        database_failed(request, error)
-        return unavailable(request)
+        return without_the_database(request, error)
     return defaults.server_error(request)

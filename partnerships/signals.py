@@ -5,6 +5,7 @@ seen here; bulk writes, which send no signals, are seen by RegistryQuerySet (mod
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from .models import (
     Agreement,
@@ -41,9 +42,11 @@ def links_changed(sender, action, **kwargs):
 
 
 def never_back(sender, instance, raw, **kwargs):
-    """Loading a dump must not take the version back to a number pages were cached under."""
+    """Loading a dump must not take the version back to a number pages were cached under, nor
+    the last change back to a time clients hold copies from."""
     if raw:
         instance.number = new_registry_version()
+        instance.changed_at = timezone.now()
 
 
 def connect():

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from . import exports
-from .caching import cache_public_page, cached
+from .caching import PublicPage, cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, RegistryVersion
 from .outage import database_failed
@@ -27,6 +27,8 @@ RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
 # Parameters that take one value; several of them make the request ambiguous.
 SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before"}
+# What every register reads besides its filters.
+REGISTER_PARAMETERS = ("page", "format", "sort")
 EXPORT_FORMATS = {"csv", "json"}
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -106,6 +108,11 @@ class RegisterView(View):
     filterset_class = None
     export = None
     template_name = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The page cache keys a register on its filters and the parameters every register reads.
+        cls.public_page = PublicPage(lambda: {*cls.filterset_class.base_filters, *REGISTER_PARAMETERS})
 
     def get_queryset(self):
         raise NotImplementedError
@@ -209,7 +216,7 @@ def areas_with_counts(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def home(request):
     organisations = Organisation.objects.published().only("name", "acronym", "slug", "relationship")
     context = {
@@ -224,7 +231,7 @@ def home(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters={"page"})
 def area_list(request):
     """The cooperation matrix: organisations as rows, areas as columns."""
     try:
@@ -269,7 +276,7 @@ def area_list(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea, slug=slug)
     counts = area_counts(request)
@@ -286,7 +293,7 @@ def area_detail(request, slug):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
@@ -310,7 +317,7 @@ def organisation_detail(request, slug):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
         Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
@@ -325,7 +332,7 @@ def agreement_detail(request, pk):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=())
 def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
@@ -340,6 +347,7 @@ def activity_detail(request, slug):
 
 
 @require_safe
+@cache_public_page(parameters=())
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain")

@@ -85,8 +85,14 @@ def test_the_health_check_reads_the_registry(client):
 
 
 # Each request in a process of its own against a SQLite file, the connection closed after each
-# as a server closes it; SQLite gives up waiting for a lock after a fifth of a second here.
-SHORT_BUSY_TIMEOUT = "settings.DATABASES['default'].setdefault('OPTIONS', {})['timeout'] = 0.2"
+# as a server closes it. As in production: debug off (Django's debug page would stand in for
+# the 503), static files without a collectstatic manifest; and a short wait for a locked file.
+AS_IN_PRODUCTION = """
+settings.DEBUG = False
+plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": plain}}
+settings.DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 0.2
+"""
 
 
 def run_on_sqlite(path, steps):
@@ -115,7 +121,7 @@ seen = {{}}
 {steps}
 print(json.dumps(seen))
 """
-    return run_django(sqlite_url(path), code, SHORT_BUSY_TIMEOUT)
+    return run_django(sqlite_url(path), code, AS_IN_PRODUCTION)
 
 
 UP = {"health": 200, "cached page": 200, "page not cached": 200, "file exists": True}

@@ -23,7 +23,7 @@ def start_from_a_random_number(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0009_activity_start_index"),
+        ("partnerships", "0010_registry_version_changed_at"),
     ]
 
     operations = [
