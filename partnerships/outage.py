@@ -113,6 +113,12 @@ def unavailable(request):
 
 
 class DatabaseOutageMiddleware:
+    """Answers the requests whose views find the database unreachable, and notices its return.
+
+    Failures before any view runs (the page cache reads the registry version first) reach
+    ``server_error`` instead, Django's handler for exceptions raised in a middleware.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
