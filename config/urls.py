@@ -13,3 +13,6 @@ urlpatterns = [
     re_path(r"^api/", not_found),
     path("", include("partnerships.urls")),
 ]
+
+# The server-error page, or the "temporarily unavailable" one when the database is unreachable.
+handler500 = "partnerships.outage.server_error"
