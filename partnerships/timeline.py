@@ -74,7 +74,7 @@ class Event:
 class Timeline:
     events: list
     grouped: bool = False  # agreements and activities counted per year
-    more_facts: int = 0  # facts beyond MAX_FACTS, not shown
+    more_facts: bool = False  # there are facts beyond the first MAX_FACTS, not shown
 
     def __bool__(self):
         return bool(self.events)
@@ -85,10 +85,10 @@ def organisation_timeline(organisation):
     activities = CooperationActivity.objects.published().filter(partners=organisation)
     agreements = Agreement.objects.published().filter(organisation=organisation)
     facts = fact_events(organisation, activities, agreements)
-    more_facts = max(0, len(facts) - MAX_FACTS)
+    more_facts = len(facts) > MAX_FACTS
     facts = facts[:MAX_FACTS]
 
-    room = MAX_EVENTS - len(facts)
+    room = max(0, MAX_EVENTS - len(facts))
     # One row more than there is room for tells whether the records fit, without counting them all.
     agreement_rows = list(
         agreements.filter(Q(signed_on__isnull=False) | Q(in_force_from__isnull=False) | Q(expires_on__isnull=False))
