@@ -8,15 +8,26 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from .models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     Organisation,
     Region,
     RegistryVersion,
     SourceDocument,
 )
 
-REGISTRY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity]
+REGISTRY_MODELS = [
+    CooperationArea,
+    Region,
+    SourceDocument,
+    Organisation,
+    Agreement,
+    CooperationActivity,
+    DatedFact,
+    Citation,
+]
 LINK_CHANGES = {"post_add", "post_remove", "post_clear"}
 
 
