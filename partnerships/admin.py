@@ -287,6 +287,24 @@ class OrganisationAdmin(PublishActionsMixin, RegistryAdmin):
     autocomplete_fields = ["parent", "areas"]
     prepopulated_fields = {"slug": ["acronym"]}
     inlines = [CitationInline, OrganisationDatedFactInline, AgreementInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DatedFact.organisations.through:
+            return super().save_formset(request, form, formset, change)
+        # Through the facts' own many-to-many field rather than as bare link rows, so that each
+        # change enters the fact's history (with its author) like an edit on the fact's page.
+        organisation = form.instance
+        # What the admin's change message reads after a formset's save; the facts' history tells more.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.initial_forms + formset.extra_forms:
+            if not row.has_changed() and row not in formset.deleted_forms:
+                continue
+            if earlier := row.initial.get("datedfact"):
+                DatedFact.objects.get(pk=earlier).organisations.remove(organisation)
+            chosen = row.cleaned_data.get("datedfact") if hasattr(row, "cleaned_data") else None
+            if chosen is not None and row not in formset.deleted_forms:
+                chosen.organisations.add(organisation)
+
     fieldsets = [
         (None, {"fields": ["name", "acronym", "slug", "kind", "relationship", "parent", "areas", "summary"]}),
         ("Headquarters and website", {"fields": ["headquarters_city", "headquarters_country", "website"]}),

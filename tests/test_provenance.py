@@ -323,3 +323,43 @@ def test_the_admin_forms_offer_citation_and_dated_fact_inlines(admin_client):
         response = admin_client.get(reverse(f"admin:partnerships_{model._meta.model_name}_change", args=[record.pk]))
         assert {f.formset.prefix for f in response.context["inline_admin_formsets"]} == prefixes
         assert "admin-autocomplete" in response.content.decode()  # the source is chosen by autocomplete
+
+
+def test_a_dated_fact_chosen_on_the_organisation_form_is_shown_and_kept_in_the_facts_history(
+    admin_client, superuser, client
+):
+    from .admin_forms import organisation_form
+
+    who = Organisation.objects.get(slug="who")
+    fact = DatedFact.objects.get(slug="maoc-n-inaugurated")
+    data = organisation_form(
+        who, **{"DatedFact_organisations-TOTAL_FORMS": 1, "DatedFact_organisations-0-datedfact": fact.pk}
+    )
+
+    response = admin_client.post(reverse("admin:partnerships_organisation_change", args=[who.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()
+    assert set(fact.organisations.values_list("slug", flat=True)) == {"maoc-n", "who"}
+    latest = fact.history.first()
+    assert latest.history_user == superuser
+    assert set(latest.organisations.values_list("organisation__slug", flat=True)) == {"maoc-n", "who"}
+    assert "MAOC (N) was inaugurated" in page(client, "/organisations/who/")
+
+    link = DatedFact.organisations.through.objects.get(datedfact=fact, organisation=who)
+    who.refresh_from_db()
+    prefix = "DatedFact_organisations"
+    data = organisation_form(
+        who,
+        **{
+            f"{prefix}-TOTAL_FORMS": 1,
+            f"{prefix}-INITIAL_FORMS": 1,
+            f"{prefix}-0-id": link.pk,
+            f"{prefix}-0-organisation": who.pk,
+            f"{prefix}-0-datedfact": fact.pk,
+            f"{prefix}-0-DELETE": "on",
+        },
+    )
+    response = admin_client.post(reverse("admin:partnerships_organisation_change", args=[who.pk]), data)
+    assert response.status_code == 302, response.content.decode()
+    assert set(fact.organisations.values_list("slug", flat=True)) == {"maoc-n"}
+    assert "MAOC (N) was inaugurated" not in page(client, "/organisations/who/")
