@@ -370,7 +370,15 @@ def source_detail(request, slug):
         citations = Citation.objects.filter(condition, source=source)
         count = citations.count()
         total += count
-        rows = citations.select_related(owner).order_by(*ordering, "position", "pk")[:RELATED_LIMIT] if count else []
+        rows = citations.select_related(owner).order_by(*ordering, "position", "pk")
+        if owner == "dated_fact":  # a fact is shown on the pages of its organisations
+            rows = rows.prefetch_related(
+                Prefetch(
+                    "dated_fact__organisations",
+                    queryset=Organisation.objects.published().only("name", "acronym", "slug"),
+                )
+            )
+        rows = rows[:RELATED_LIMIT] if count else []
         sections.append({"name": name, "count": count, "citations": rows})
     if not total:
         raise Http404("No published statement cites this source.")

@@ -363,3 +363,23 @@ def test_a_dated_fact_chosen_on_the_organisation_form_is_shown_and_kept_in_the_f
     assert response.status_code == 302, response.content.decode()
     assert set(fact.organisations.values_list("slug", flat=True)) == {"maoc-n"}
     assert "MAOC (N) was inaugurated" not in page(client, "/organisations/who/")
+
+
+def test_a_facts_entry_on_the_source_page_links_to_the_fact_on_its_organisations_page(client):
+    html = page(client, "/sources/maoc-who-we-are/")
+    assert (
+        '<a href="/organisations/maoc-n/#fact-maoc-n-inaugurated">'
+        "Maritime Analysis and Operations Centre – Narcotics (MAOC-N)</a>"
+    ) in html
+
+
+def test_the_sitemap_lists_the_pages_of_cited_sources_only(client, report):
+    draft = CooperationActivity.objects.create(title="Draft", slug="draft")
+    Citation.objects.create(activity=draft, source=report, passage="Draft words.")
+    xml = body(client.get("/sitemap-sources.xml"))
+    assert sorted(re.findall(r"<loc>http://testserver(/sources/[^<]+)</loc>", xml)) == [
+        "/sources/eucrim-electronic-system-against-document-fraud-launched/",
+        "/sources/international-organisations/",
+        "/sources/interpol-cooperation-with-frontex/",
+        "/sources/maoc-who-we-are/",
+    ]
