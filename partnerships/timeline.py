@@ -226,7 +226,7 @@ ROW = 44
 TOP = 16
 WIDTH = 320
 LINE_X = 96
-LABEL_CHARACTERS = 30
+LABEL_CHARACTERS = 28
 
 
 def short_date(event):
