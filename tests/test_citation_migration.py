@@ -8,8 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 # serialized_rollback: the groups and other rows the migrations make come back for later tests.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-BEFORE = [("partnerships", "0009_activity_start_index")]
-AFTER = [("partnerships", "0013_staff_rights_for_citations")]
+BEFORE = [("partnerships", "0010_registry_version_changed_at")]
+AFTER = [("partnerships", "0014_staff_rights_for_citations")]
 
 
 def migrate(targets):

@@ -47,7 +47,7 @@ def withdraw(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0012_remove_single_source_fields"),
+        ("partnerships", "0013_remove_single_source_fields"),
     ]
 
     operations = [migrations.RunPython(grant, withdraw)]

@@ -1,11 +1,11 @@
-"""The old one-source-per-record fields go: their contents are citations now (0011)."""
+"""The old one-source-per-record fields go: their contents are citations now (0012)."""
 
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0011_sources_become_citations"),
+        ("partnerships", "0012_sources_become_citations"),
     ]
 
     operations = [

@@ -63,7 +63,7 @@ def sources_from_citations(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0010_citations_and_dated_facts"),
+        ("partnerships", "0011_citations_and_dated_facts"),
     ]
 
     operations = [
