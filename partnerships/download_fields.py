@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from .exports import Computed, RecordURL, Related
+from .exports import Citations, Computed, DatedFacts, FirstCitation, RecordURL, Related
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,12 @@ class ColumnDescription:
     meaning: str
     values: str
     is_list: bool = False
+    formats: frozenset = frozenset({"csv", "json"})
+
+    @property
+    def only_in(self):
+        """ "CSV" or "JSON" for a column that one of the formats leaves out, else ""."""
+        return "" if len(self.formats) > 1 else next(iter(self.formats)).upper()
 
 
 def describe(export):
@@ -25,6 +31,30 @@ def describe(export):
 
 
 def describe_column(model, name, spec):
+    if isinstance(spec, FirstCitation):
+        what = "slug of the source document" if spec.value == "source__slug" else "passage quoted from the source"
+        return ColumnDescription(
+            name,
+            f"The {what} of the record's first citation (the JSON gives every citation).",
+            "text, or empty",
+            formats=spec.formats,
+        )
+    if isinstance(spec, Citations):
+        return ColumnDescription(
+            name,
+            "Where the record's statements come from: each citation's source (a slug), passage and locator.",
+            "objects {source, passage, locator}",
+            is_list=True,
+            formats=spec.formats,
+        )
+    if isinstance(spec, DatedFacts):
+        return ColumnDescription(
+            name,
+            "What happened when: each fact's slug, date as far as known, precision, statement and citations.",
+            "objects {slug, date, precision, since, statement, citations}; date YYYY, YYYY-MM or YYYY-MM-DD",
+            is_list=True,
+            formats=spec.formats,
+        )
     if isinstance(spec, Related):
         target = model._meta.get_field(spec.relation).related_model
         values = (

@@ -22,7 +22,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
+from .models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    Region,
+    SourceDocument,
+)
+from .provenance import machine_date
 
 CHUNK_SIZE = 2000
 
@@ -53,6 +63,78 @@ class Related:
         found = defaultdict(list)
         for record_id, slug in links.order_by(*ordering).values_list(f"{source}_id", f"{target}__{self.attribute}"):
             found[record_id].append(slug)
+        return found
+
+    def fetch(self, model, ids):
+        return self.slugs(model, ids)
+
+
+def citation_rows(model, ids, fields):
+    """{record id: [citation values, ...]} for the records ``ids`` of ``model``, in their order."""
+    owner = model._meta.get_field("citations").field.name
+    found = defaultdict(list)
+    rows = Citation.objects.filter(**{f"{owner}_id__in": ids}).order_by("position", "pk")
+    for row in rows.values(f"{owner}_id", *fields):
+        found[row.pop(f"{owner}_id")].append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class Citations:
+    """A JSON column: the record's citations, each as its source's slug, passage and locator."""
+
+    formats = frozenset({"json"})
+
+    def fetch(self, model, ids):
+        found = citation_rows(model, ids, ("source__slug", "passage", "locator"))
+        return {
+            record_id: [{"source": c["source__slug"], "passage": c["passage"], "locator": c["locator"]} for c in rows]
+            for record_id, rows in found.items()
+        }
+
+
+@dataclass(frozen=True)
+class FirstCitation:
+    """A CSV column: one value of the record's first citation, as the single source columns were."""
+
+    value: str
+    formats = frozenset({"csv"})
+
+    def fetch(self, model, ids):
+        return {record_id: rows[0][self.value] for record_id, rows in citation_rows(model, ids, (self.value,)).items()}
+
+
+@dataclass(frozen=True)
+class DatedFacts:
+    """A JSON column: the record's dated facts, each with its date at its precision and citations."""
+
+    formats = frozenset({"json"})
+
+    def fetch(self, model, ids):
+        owner = model._meta.get_field("dated_facts").field.name
+        facts = (
+            DatedFact.objects.filter(**{f"{owner}__in": ids})
+            .order_by("date", "pk")
+            .values(owner, "pk", "slug", "date", "precision", "continuing", "statement")
+        )
+        facts = list(facts)
+        fact_ids = list({fact["pk"] for fact in facts})
+        citations = citation_rows(DatedFact, fact_ids, ("source__slug", "passage", "locator"))
+        found = defaultdict(list)
+        for fact in facts:
+            found[fact[owner]].append(
+                {
+                    "slug": fact["slug"],
+                    "date": machine_date(fact["date"], fact["precision"]),
+                    "precision": fact["precision"],
+                    "since": fact["continuing"],
+                    "statement": fact["statement"],
+                    "citations": [
+                        {"source": c["source__slug"], "passage": c["passage"], "locator": c["locator"]}
+                        for c in citations.get(fact["pk"], [])
+                    ],
+                }
+            )
         return found
 
 
@@ -122,19 +204,26 @@ class Export:
     title: str = ""
     model: object = None
 
-    def rows(self, queryset, base_url=""):
+    def columns_for(self, fmt):
+        """The columns a download in ``fmt`` writes: the citation columns differ between CSV and JSON."""
+        return {
+            column: spec for column, spec in self.columns.items() if fmt in getattr(spec, "formats", {"csv", "json"})
+        }
+
+    def rows(self, queryset, fmt="json", base_url=""):
         """Lists of column values, in the queryset's order; URLs made absolute with ``base_url``."""
+        columns = self.columns_for(fmt)
         paths = set(self.reads)
-        paths |= {spec for spec in self.columns.values() if isinstance(spec, str)}
-        paths |= {spec.key for spec in self.columns.values() if isinstance(spec, RecordURL)}
-        paths |= {path for spec in self.columns.values() if isinstance(spec, Computed) for path in spec.reads}
-        related = {column: spec for column, spec in self.columns.items() if isinstance(spec, Related)}
-        getters = [self.getter(column, spec, base_url) for column, spec in self.columns.items()]
+        paths |= {spec for spec in columns.values() if isinstance(spec, str)}
+        paths |= {spec.key for spec in columns.values() if isinstance(spec, RecordURL)}
+        paths |= {path for spec in columns.values() if isinstance(spec, Computed) for path in spec.reads}
+        related = {column: spec for column, spec in columns.items() if hasattr(spec, "fetch")}
+        getters = [self.getter(column, spec, base_url) for column, spec in columns.items()]
         # The download reads what it writes, whatever the page view selected or prefetched.
         records = queryset.prefetch_related(None).values("pk", *sorted(paths)).iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(itertools.islice(records, CHUNK_SIZE)):
             ids = [record["pk"] for record in chunk]
-            links = {column: spec.slugs(queryset.model, ids) for column, spec in related.items()}
+            links = {column: spec.fetch(queryset.model, ids) for column, spec in related.items()}
             for record in chunk:
                 yield [get(record, links) for get in getters]
 
@@ -143,7 +232,9 @@ class Export:
         """A function of a record's values and its chunk's links, giving the column's value."""
         if isinstance(spec, str):
             return lambda record, links: plain(record[spec])
-        if isinstance(spec, Related):
+        if isinstance(spec, FirstCitation):
+            return lambda record, links: links[column].get(record["pk"], "")
+        if hasattr(spec, "fetch"):
             return lambda record, links: links[column].get(record["pk"], [])
         if isinstance(spec, RecordURL):
             url = spec.maker(base_url)
@@ -152,9 +243,9 @@ class Export:
             return lambda record, links: plain(spec.compute(record))
         return lambda record, links: plain(spec(record))
 
-    def chunks(self, queryset, base_url=""):
+    def chunks(self, queryset, fmt, base_url=""):
         """The rows in lists of up to CHUNK_SIZE, so that the response is written in large pieces."""
-        rows = self.rows(queryset, base_url)
+        rows = self.rows(queryset, fmt, base_url)
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             yield chunk
 
@@ -180,16 +271,17 @@ class Export:
 
     def _csv(self, queryset, base_url=""):
         # A byte-order mark lets spreadsheet programs read the file as UTF-8.
-        yield "\ufeff" + csv_lines([list(self.columns)])
-        cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in self.columns.values()]
-        for chunk in self.chunks(queryset, base_url):
+        columns = self.columns_for("csv")
+        yield "\ufeff" + csv_lines([list(columns)])
+        cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in columns.values()]
+        for chunk in self.chunks(queryset, "csv", base_url):
             yield csv_lines([[cell(value) for cell, value in zip(cells, row, strict=True)] for row in chunk])
 
     def _json(self, queryset, base_url=""):
         yield "["
         separator = "\n"
-        names = list(self.columns)
-        for chunk in self.chunks(queryset, base_url):
+        names = list(self.columns_for("json"))
+        for chunk in self.chunks(queryset, "json", base_url):
             parts = []
             for row in chunk:
                 parts.append(separator + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
@@ -252,8 +344,10 @@ ORGANISATIONS = Export(
         "headquarters_country": "headquarters_country",
         "website": "website",
         "summary": "summary",
-        "source": "source__slug",
-        "source_passage": "source_passage",
+        "source": FirstCitation("source__slug"),
+        "source_passage": FirstCitation("passage"),
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:organisation-detail", "slug"),
     },
@@ -290,6 +384,8 @@ AGREEMENTS = Export(
         ),
         "document_url": "document_url",
         "summary": "summary",
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:agreement-detail", "pk"),
     },
@@ -327,8 +423,10 @@ ACTIVITIES = Export(
             values="an agreement id, or empty",
         ),
         "summary": "summary",
-        "source": "source__slug",
-        "source_passage": "source_passage",
+        "source": FirstCitation("source__slug"),
+        "source_passage": FirstCitation("passage"),
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:activity-detail", "slug"),
     },

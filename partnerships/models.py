@@ -1,5 +1,8 @@
 """The registry's domain: cooperation areas, regions, organisations, agreements,
-cooperation activities and the source documents their statements come from."""
+cooperation activities and the source documents their statements come from.
+
+Citations and dated facts, which tie the records to their sources, are in provenance.py.
+"""
 
 import datetime
 import secrets
@@ -301,13 +304,19 @@ class Region(Timestamped, Versioned):
 
 
 class SourceDocument(Timestamped, Versioned):
-    """Where a statement in the registry comes from."""
+    """Where a statement in the registry comes from: what a reader needs to find the document."""
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=100, unique=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField("date", null=True, blank=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Part of the source's public link.")
+    publisher = models.CharField(max_length=200, blank=True, help_text="Who published it: “Frontex”, “eucrim”.")
+    published_on = models.DateField("date", null=True, blank=True, help_text="When it was published, if stated.")
     url = models.URLField("URL", max_length=500, blank=True)
+    accessed_on = models.DateField(
+        "accessed on",
+        null=True,
+        blank=True,
+        help_text="The day the page at the URL was read: web pages change, so readers know which version is cited.",
+    )
 
     objects = SlugManager()
     history = registry_history()
@@ -320,7 +329,7 @@ class SourceDocument(Timestamped, Versioned):
         return self.title
 
     def get_absolute_url(self):
-        return self.url or reverse("partnerships:home")
+        return reverse("partnerships:source-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -361,15 +370,6 @@ class Organisation(Timestamped, Versioned):
     website = models.URLField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
     areas = models.ManyToManyField(CooperationArea, related_name="organisations", blank=True)
-    source = models.ForeignKey(
-        SourceDocument,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="organisations",
-        help_text="The document that states the relationship.",
-    )
-    source_passage = models.TextField(blank=True, help_text="The passage of the source, quoted word for word.")
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
@@ -395,7 +395,7 @@ class Organisation(Timestamped, Versioned):
     def natural_key(self):
         return (self.slug,)
 
-    natural_key.dependencies = ["partnerships.cooperationarea", "partnerships.sourcedocument"]
+    natural_key.dependencies = ["partnerships.cooperationarea"]
 
     @property
     def headquarters(self):
@@ -521,10 +521,6 @@ class CooperationActivity(Timestamped, Versioned):
         related_name="activities",
         help_text="The agreement the activity runs under, if any.",
     )
-    source = models.ForeignKey(
-        SourceDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
-    )
-    source_passage = models.TextField(blank=True, help_text="The passage of the source that states the activity.")
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
@@ -570,10 +566,9 @@ class CooperationActivity(Timestamped, Versioned):
         "partnerships.organisation",
         "partnerships.cooperationarea",
         "partnerships.region",
-        "partnerships.sourcedocument",
     ]
 
-    def clean(self):
-        super().clean()
-        if self.source_passage and not self.source_id:
-            raise ValidationError({"source": "Name the document the quoted passage comes from."})
+
+# The citation and dated-fact models live in their own module; importing them here registers
+# them with the app like the models above.
+from .provenance import Citation, DatedFact  # noqa: E402, F401

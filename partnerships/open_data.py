@@ -19,6 +19,7 @@ from .download_fields import describe
 from .exports import FORMULA_PREFIXES
 from .models import public_records
 from .parameters import EXPORT_FORMATS
+from .provenance import cited_sources
 
 LICENCE_NAMES = {
     "https://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
@@ -172,4 +173,6 @@ def vocabulary_download(request, vocabulary, fmt):
     export = exports.VOCABULARIES.get(vocabulary)
     if export is None or fmt not in EXPORT_FORMATS:
         raise Http404("There is no such download.")
-    return export.response(public_records(export.model), fmt, request)
+    # A source is public once a public record cites it.
+    queryset = cited_sources() if export is exports.SOURCES else public_records(export.model)
+    return export.response(queryset, fmt, request)

@@ -5,7 +5,7 @@ Every view starts from ``published()``: drafts never reach the public.
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -13,13 +13,23 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import exports
+from . import exports, timeline
 from .caching import PublicPage, cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, RegistryVersion
+from .models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    RegistryVersion,
+    SourceDocument,
+)
 from .open_data import jsonld_script, organisation_jsonld
 from .outage import database_failed
 from .parameters import EXPORT_FORMATS, BadRequest, filtered, read_page_number
+from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -248,25 +258,23 @@ def area_detail(request, slug):
 @cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
-        Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
-    )
-    activities = (
-        published_activities()
-        .filter(partners=organisation)
-        .select_related("source")
-        .only(*ACTIVITY_CARD, "source_passage", "source__title", "source__publisher", "source__url")
+        Organisation.objects.published().select_related("parent").prefetch_related("areas", citations_prefetch()),
+        slug=slug,
     )
     parent = organisation.parent if organisation.parent and organisation.parent.is_published else None
+    activities = published_activities().filter(partners=organisation).prefetch_related(citations_prefetch())
     context = {
         "organisation": organisation,
         "parent": parent,
         "jsonld": jsonld_script(organisation_jsonld(request, organisation, parent)),
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
-        "agreements": Agreement.objects.published().filter(organisation=organisation),
+        "agreements": Agreement.objects.published().filter(organisation=organisation)[:RELATED_LIMIT],
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
+        "timeline": timeline.organisation_timeline(organisation),
     }
+    context["chart"] = timeline.layout(context["timeline"])
     return render(request, "partnerships/organisation_detail.html", context)
 
 
@@ -274,7 +282,10 @@ def organisation_detail(request, slug):
 @cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
+        Agreement.objects.published()
+        .select_related("organisation")
+        .prefetch_related("areas", citations_prefetch(), dated_facts_prefetch()),
+        pk=pk,
     )
     context = {
         "agreement": agreement,
@@ -290,14 +301,59 @@ def agreement_detail(request, pk):
 def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
-        .select_related("source", "agreement")
-        .prefetch_related(published_partners(), "areas", "regions"),
+        .select_related("agreement")
+        .prefetch_related(published_partners(), "areas", "regions", citations_prefetch(), dated_facts_prefetch()),
         slug=slug,
     )
     agreement = activity.agreement
     if agreement is not None and not Agreement.objects.published().filter(pk=agreement.pk).exists():
         agreement = None
     return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
+
+
+# What cites a source, by the kind of record: the citations of published records only, each
+# with its record, in the record's usual order.
+CITING = [
+    ("organisations", Q(organisation__is_published=True), "organisation", ("organisation__name",)),
+    (
+        "agreements",
+        Q(agreement__is_published=True, agreement__organisation__is_published=True),
+        "agreement",
+        ("agreement__title",),
+    ),
+    ("activities", Q(activity__is_published=True), "activity", ("activity__title",)),
+    ("dated_facts", None, "dated_fact", ("dated_fact__date",)),
+]
+
+
+@require_safe
+@cache_public_page(parameters=())
+def source_detail(request, slug):
+    """One source document and every published statement that cites it.
+
+    A source that no published record cites is not public: 404.
+    """
+    source = get_object_or_404(SourceDocument, slug=slug)
+    sections, total = [], 0
+    for name, condition, owner, ordering in CITING:
+        if condition is None:
+            condition = Q(dated_fact__in=published_facts().values("pk"))
+        citations = Citation.objects.filter(condition, source=source)
+        count = citations.count()
+        total += count
+        rows = citations.select_related(owner).order_by(*ordering, "position", "pk")
+        if owner == "dated_fact":  # a fact is shown on the pages of its organisations
+            rows = rows.prefetch_related(
+                Prefetch(
+                    "dated_fact__organisations",
+                    queryset=Organisation.objects.published().only("name", "acronym", "slug"),
+                )
+            )
+        rows = rows[:RELATED_LIMIT] if count else []
+        sections.append({"name": name, "count": count, "citations": rows})
+    if not total:
+        raise Http404("No published statement cites this source.")
+    return render(request, "partnerships/source_detail.html", {"source": source, "sections": sections})
 
 
 @require_safe

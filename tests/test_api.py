@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
+from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, SourceDocument
 
 from .design import AREA_SLUGS, ORGANISATION_SLUGS
 from .helpers import body, export_json
@@ -114,7 +114,9 @@ def test_every_collection_lists_the_shipped_records(client):
         "turkiye",
         "western-balkans",
     ]
-    assert [r["slug"] for r in every_page(client, "/api/v1/sources/")] == ["international-organisations"]
+    sources = [r["slug"] for r in every_page(client, "/api/v1/sources/")]
+    assert sources == list(SourceDocument.objects.values_list("slug", flat=True))  # all four are cited
+    assert "international-organisations" in sources and len(sources) == 4
     assert len(every_page(client, "/api/v1/cooperation/")) == 9
     assert every_page(client, "/api/v1/agreements/") == []
 
@@ -135,19 +137,22 @@ def test_an_organisation_in_full(client):
     assert odihr["url"] == f"{BASE}/organisations/odihr/"
     assert odihr["api_url"] == f"{BASE}/api/v1/organisations/odihr/"
     assert odihr["activities_api_url"] == f"{BASE}/api/v1/cooperation/?organisation=odihr"
-    organisation = Organisation.objects.get(slug="odihr")
+    citations = Organisation.objects.get(slug="odihr").citations.select_related("source")
     assert odihr["citations"] == [
         {
             "source": {
-                "slug": "international-organisations",
-                "title": "International organisations",
-                "api_url": f"{BASE}/api/v1/sources/international-organisations/",
+                "slug": citation.source.slug,
+                "title": citation.source.title,
+                "api_url": f"{BASE}/api/v1/sources/{citation.source.slug}/",
             },
-            "passage": organisation.source_passage,
-            "locator": "",
+            "passage": citation.passage,
+            "locator": citation.locator,
+            "note": citation.note,
         }
+        for citation in citations
     ]
-    assert odihr["dated_facts"] == []  # none are recorded
+    assert odihr["citations"]
+    assert odihr["dated_facts"] == []  # none are recorded for ODIHR
     _, osce = get(client, "/api/v1/organisations/osce/")
     assert [sub["slug"] for sub in osce["sub_organisations"]] == ["odihr"]
 
@@ -164,9 +169,11 @@ def test_an_activity_in_full(client):
             "api_url": f"{BASE}/api/v1/organisations/interpol/",
         }
     ]
-    assert (
-        fields["citations"][0]["passage"] == CooperationActivity.objects.get(slug="fields-deployment").source_passage
-    )
+    activity = CooperationActivity.objects.get(slug="fields-deployment")
+    assert [c["passage"] for c in fields["citations"]] == [c.passage for c in activity.citations.all()]
+    (went_live,) = fields["dated_facts"]
+    assert (went_live["slug"], went_live["date"], went_live["precision"]) == ("fields-went-live", "2022-04-01", "day")
+    assert went_live["citations"][0]["source"]["api_url"].startswith(f"{BASE}/api/v1/sources/")
     assert fields["url"] == f"{BASE}/cooperation/fields-deployment/"
     _, assistance = get(client, "/api/v1/cooperation/", region="turkiye")
     (record,) = assistance["results"]

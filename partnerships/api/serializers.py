@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
-from ..provenance import citations_of, dated_facts_of
+from ..provenance import Precision, machine_date
 
 
 def absolute(request, path):
@@ -112,18 +112,25 @@ class SourceLink(serializers.Serializer):
 class CitationSerializer(serializers.Serializer):
     """Where a statement comes from: the source, the passage quoted word for word, where it stands."""
 
-    source = SourceLink(allow_null=True)
+    source = SourceLink()
     passage = serializers.CharField(help_text="The passage of the source, quoted word for word; blank where unknown.")
     locator = serializers.CharField(help_text="Where in the source the passage stands (page, section); may be blank.")
+    note = serializers.CharField(help_text="What the passage supports, where not obvious; may be blank.")
 
 
 class DatedFactSerializer(serializers.Serializer):
     """Something that happened on a date, with the date's precision and its citations."""
 
-    date = serializers.DateField()
-    precision = serializers.ChoiceField(choices=["day", "month", "year"])
+    slug = serializers.CharField()
+    date = serializers.SerializerMethodField(help_text="As far as it is known: 2009, 2022-04 or 2022-04-01.")
+    precision = serializers.ChoiceField(choices=Precision.choices)
+    since = serializers.BooleanField(source="continuing", help_text="The fact started then and still holds.")
     statement = serializers.CharField()
     citations = CitationSerializer(many=True)
+
+    @extend_schema_field({"type": "string", "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"})
+    def get_date(self, fact):
+        return machine_date(fact.date, fact.precision)
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -150,13 +157,10 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class CitedSerializer(RecordSerializer):
-    """A record whose statements carry their citations."""
+    """A record whose statements carry their citations and dated facts."""
 
-    citations = serializers.SerializerMethodField(help_text="Where the record's statements come from.")
-
-    @extend_schema_field(CitationSerializer(many=True))
-    def get_citations(self, record):
-        return CitationSerializer(citations_of(record), many=True, context=self.context).data
+    citations = CitationSerializer(many=True, read_only=True, help_text="Where the record's statements come from.")
+    dated_facts = DatedFactSerializer(many=True, read_only=True, help_text="What happened when, each cited.")
 
 
 class OrganisationSerializer(CitedSerializer):
@@ -168,7 +172,6 @@ class OrganisationSerializer(CitedSerializer):
     sub_organisations = OrganisationLink(many=True, read_only=True)
     areas = AreaLink(many=True, read_only=True)
     website = OptionalURLField(read_only=True)
-    dated_facts = serializers.SerializerMethodField()
     agreements_api_url = serializers.SerializerMethodField(help_text="The agreements made with the organisation.")
     activities_api_url = serializers.SerializerMethodField(help_text="The activities the organisation takes part in.")
 
@@ -189,10 +192,6 @@ class OrganisationSerializer(CitedSerializer):
         if parent is None or not parent.is_published:
             return None
         return OrganisationLink(parent, context=self.context).data
-
-    @extend_schema_field(DatedFactSerializer(many=True))
-    def get_dated_facts(self, organisation):
-        return DatedFactSerializer(dated_facts_of(organisation), many=True, context=self.context).data
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_agreements_api_url(self, organisation):
@@ -222,7 +221,7 @@ class AgreementSerializer(CitedSerializer):
         fields = [
             "id", "title", "organisation", "kind", "kind_label", "status", "status_label", "signed_on",
             "in_force_from", "expires_on", "areas", "supersedes", "superseded_by", "document_url", "summary",
-            "citations", "url", "api_url", "last_changed_on",
+            "citations", "dated_facts", "url", "api_url", "last_changed_on",
         ]  # fmt: skip
 
     @extend_schema_field(AgreementLink(allow_null=True))
@@ -242,7 +241,6 @@ class ActivitySerializer(CitedSerializer):
     areas = AreaLink(many=True, read_only=True)
     regions = RegionLink(many=True, read_only=True)
     agreement = serializers.SerializerMethodField(help_text="The agreement the activity runs under.")
-    dated_facts = serializers.SerializerMethodField()
 
     collection = "activity"
 
@@ -260,10 +258,6 @@ class ActivitySerializer(CitedSerializer):
         if agreement is None or not (agreement.is_published and agreement.organisation.is_published):
             return None
         return AgreementLink(agreement, context=self.context).data
-
-    @extend_schema_field(DatedFactSerializer(many=True))
-    def get_dated_facts(self, activity):
-        return DatedFactSerializer(dated_facts_of(activity), many=True, context=self.context).data
 
 
 class AreaSerializer(RecordSerializer):
@@ -312,9 +306,3 @@ class SourceSerializer(RecordSerializer):
     class Meta:
         model = SourceDocument
         fields = ["slug", "title", "publisher", "published_on", "document_url", "url", "api_url", "last_changed_on"]
-
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_url(self, source):
-        """The source's page: its own document's address, null where that is unknown."""
-        path = source.get_absolute_url()
-        return None if path == reverse("partnerships:home") else absolute(self.context["request"], path)

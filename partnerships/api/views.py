@@ -37,11 +37,10 @@ from ..models import (
     CooperationArea,
     Organisation,
     Region,
-    SourceDocument,
     public_records,
 )
 from ..parameters import filtered, screen_parameters
-from ..provenance import with_citations
+from ..provenance import citations_prefetch, cited_sources, dated_facts_prefetch
 from . import schema as _schema  # noqa: F401  (registers the schema's description of the filters)
 from .errors import BAD_PARAMETERS, NOT_FOUND, error_body
 from .pagination import RegistryPagination
@@ -145,12 +144,14 @@ class OrganisationViewSet(RegistryViewSet):
     filterset_class = OrganisationFilter
 
     def get_queryset(self):
-        return with_citations(
+        return (
             public_records(Organisation)
             .select_related("parent")
             .prefetch_related(
                 "areas",
                 Prefetch("sub_organisations", queryset=public_records(Organisation).only("slug", "name", "parent")),
+                citations_prefetch(),
+                dated_facts_prefetch(),
             )
         )
 
@@ -166,12 +167,14 @@ class AgreementViewSet(RegistryViewSet):
     lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
-        return with_citations(
+        return (
             public_records(Agreement)
             .select_related("organisation", "supersedes__organisation")
             .prefetch_related(
                 "areas",
                 Prefetch("superseded_by", queryset=public_records(Agreement).only("pk", "title", "supersedes")),
+                citations_prefetch(),
+                dated_facts_prefetch(),
             )
         )
 
@@ -184,11 +187,15 @@ class ActivityViewSet(RegistryViewSet):
     filterset_class = CooperationActivityFilter
 
     def get_queryset(self):
-        return with_citations(
+        return (
             public_records(CooperationActivity)
             .select_related("agreement__organisation")
             .prefetch_related(
-                Prefetch("partners", queryset=public_records(Organisation).only("slug", "name")), "areas", "regions"
+                Prefetch("partners", queryset=public_records(Organisation).only("slug", "name")),
+                "areas",
+                "regions",
+                citations_prefetch(),
+                dated_facts_prefetch(),
             )
         )
 
@@ -220,7 +227,8 @@ class SourceViewSet(RegistryViewSet):
     serializer_class = SourceSerializer
 
     def get_queryset(self):
-        return public_records(SourceDocument)
+        # A source is public once a public record cites it: then its page exists too.
+        return cited_sources()
 
 
 COLLECTIONS = {
