@@ -178,25 +178,29 @@ class PublishActionsMixin:
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "display_order", "updated_at", "last_changed_by"]
+class CooperationAreaAdmin(PublishActionsMixin, RegistryAdmin):
+    list_display = ["name", "slug", "display_order", "is_published", "updated_at", "last_changed_by"]
     list_editable = ["display_order"]
+    list_filter = ["is_published"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Region)
-class RegionAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "kind", "updated_at", "last_changed_by"]
-    list_filter = ["kind"]
+class RegionAdmin(PublishActionsMixin, RegistryAdmin):
+    list_display = ["name", "slug", "kind", "is_published", "updated_at", "last_changed_by"]
+    list_filter = ["is_published", "kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(RegistryAdmin):
-    list_display = ["title", "publisher", "published_on", "url", "updated_at", "last_changed_by"]
-    list_filter = ["publisher"]
+class SourceDocumentAdmin(PublishActionsMixin, RegistryAdmin):
+    """A published source is shown to the public once a published record cites it
+    (``SourceDocument.objects.public()``)."""
+
+    list_display = ["title", "publisher", "published_on", "url", "is_published", "updated_at", "last_changed_by"]
+    list_filter = ["is_published", "publisher"]
     search_fields = ["title", "publisher", "url"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"

@@ -29,18 +29,17 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Related:
-    """A many-to-many column: the slugs of the related records, in their usual order."""
+    """A many-to-many column: the slugs of the related published records, in their usual order."""
 
     relation: str
-    published_only: bool = False
 
     def slugs(self, model, ids):
         """{record id: [slug, ...]} for the records ``ids`` of ``model``, in one query."""
         field = model._meta.get_field(self.relation)
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        links = field.remote_field.through._base_manager.filter(**{f"{source}_id__in": ids})
-        if self.published_only:
-            links = links.filter(**{f"{target}__is_published": True})
+        links = field.remote_field.through._base_manager.filter(
+            **{f"{source}_id__in": ids, f"{target}__is_published": True}
+        )
         ordering = [
             f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
             for name in field.related_model._meta.ordering
@@ -185,11 +184,12 @@ ORGANISATIONS = Export(
         "headquarters_country": "headquarters_country",
         "website": "website",
         "summary": "summary",
-        "source": "source__slug",
+        # The row is a published record citing the source: the source is public when it is published.
+        "source": lambda o: if_public(o["source__slug"], o["source__is_published"]),
         "source_passage": "source_passage",
         "url": RecordURL("partnerships:organisation-detail", "slug"),
     },
-    reads=("parent__slug", "parent__is_published"),
+    reads=("parent__slug", "parent__is_published", "source__slug", "source__is_published"),
 )
 
 AGREEMENTS = Export(
@@ -222,8 +222,8 @@ ACTIVITIES = Export(
         "title": "title",
         "status": "status",
         "priority": "priority",
-        # Partners that are not published yet stay out of the download.
-        "partners": Related("partners", published_only=True),
+        # Partners, areas and regions that are not published yet stay out of the download.
+        "partners": Related("partners"),
         "areas": Related("areas"),
         "regions": Related("regions"),
         "starts_on": "starts_on",
@@ -233,9 +233,15 @@ ACTIVITIES = Export(
             a["agreement_id"], a["agreement__is_published"], a["agreement__organisation__is_published"]
         ),
         "summary": "summary",
-        "source": "source__slug",
+        "source": lambda a: if_public(a["source__slug"], a["source__is_published"]),
         "source_passage": "source_passage",
         "url": RecordURL("partnerships:activity-detail", "slug"),
     },
-    reads=("agreement_id", "agreement__is_published", "agreement__organisation__is_published"),
+    reads=(
+        "agreement_id",
+        "agreement__is_published",
+        "agreement__organisation__is_published",
+        "source__slug",
+        "source__is_published",
+    ),
 )

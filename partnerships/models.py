@@ -91,6 +91,24 @@ class PublishableManager(SlugManager.from_queryset(PublishableQuerySet)):
     pass
 
 
+class SourceDocumentQuerySet(PublishableQuerySet):
+    def public(self):
+        """Sources visitors may see: published, and cited by a published record.
+
+        The one place that says which sources are public (the footer, the source of a quoted
+        passage, the downloads and the admin's publication check all ask it): a published
+        source that only drafts cite stays out of sight until one of them is published.
+        """
+        cited = Q(organisations__in=Organisation.objects.published()) | Q(
+            activities__in=CooperationActivity.objects.published()
+        )
+        return self.published().filter(pk__in=SourceDocument._base_manager.filter(cited).values("pk"))
+
+
+class SourceDocumentManager(SlugManager.from_queryset(SourceDocumentQuerySet)):
+    pass
+
+
 class AgreementQuerySet(PublishableQuerySet):
     def published(self):
         """An agreement is public only while the organisation it is made with is public too."""
@@ -200,13 +218,15 @@ class CooperationArea(Timestamped, Versioned):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     display_order = models.PositiveSmallIntegerField(default=0)
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
         verbose_name = "cooperation area"
+        permissions = [("publish_cooperationarea", "Can publish or unpublish cooperation areas")]
 
     def __str__(self):
         return self.name
@@ -228,12 +248,14 @@ class Region(Timestamped, Versioned):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.REGION)
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("publish_region", "Can publish or unpublish regions")]
 
     def __str__(self):
         return self.name
@@ -253,13 +275,15 @@ class SourceDocument(Timestamped, Versioned):
     publisher = models.CharField(max_length=200, blank=True)
     published_on = models.DateField("date", null=True, blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = SourceDocumentManager()
     history = registry_history()
 
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "source document"
+        permissions = [("publish_sourcedocument", "Can publish or unpublish source documents")]
 
     def __str__(self):
         return self.title

@@ -42,7 +42,7 @@ class ActivitySitemap(RecordSitemap):
 
 
 class AreaSitemap(RecordSitemap):
-    queryset = CooperationArea.objects.all()
+    queryset = CooperationArea.objects.published()
 
 
 SITEMAPS = {

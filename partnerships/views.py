@@ -34,6 +34,14 @@ def published_partners():
     return Prefetch("partners", queryset=Organisation.objects.published().only("pk", "name", "acronym", "slug"))
 
 
+def published_areas():
+    return Prefetch("areas", queryset=CooperationArea.objects.published().only("name", "slug"))
+
+
+def published_regions():
+    return Prefetch("regions", queryset=Region.objects.published().only("name", "slug"))
+
+
 # What a card or a table row of an activity shows (templates/includes/activity_items.html).
 ACTIVITY_CARD = ("title", "slug", "status", "priority")
 
@@ -43,9 +51,7 @@ def published_activities():
     return (
         CooperationActivity.objects.published()
         .only(*ACTIVITY_CARD)
-        .prefetch_related(
-            published_partners(), Prefetch("areas", queryset=CooperationArea.objects.only("name", "slug"))
-        )
+        .prefetch_related(published_partners(), published_areas())
     )
 
 
@@ -154,7 +160,7 @@ class OrganisationList(RegisterView):
     template_name = "partnerships/organisation_list.html"
 
     def get_queryset(self):
-        return Organisation.objects.published().select_related("parent").prefetch_related("areas")
+        return Organisation.objects.published().select_related("parent").prefetch_related(published_areas())
 
 
 class AgreementList(RegisterView):
@@ -172,7 +178,7 @@ class CooperationActivityList(RegisterView):
     template_name = "partnerships/activity_list.html"
 
     def get_queryset(self):
-        return published_activities().prefetch_related(Prefetch("regions", queryset=Region.objects.only("name")))
+        return published_activities().prefetch_related(published_regions())
 
 
 def published_links_per_area(model):
@@ -200,7 +206,7 @@ def area_counts(request):
 def areas_with_counts(request):
     """The areas, each with its numbers of published organisations and activities."""
     counts = area_counts(request)
-    areas = list(CooperationArea.objects.all())
+    areas = list(CooperationArea.objects.published())
     for area in areas:
         area.organisation_count = counts["organisations"].get(area.pk, 0)
         area.activity_count = counts["activities"].get(area.pk, 0)
@@ -230,7 +236,7 @@ def area_list(request):
         page_number = read_page_number(request.GET.get("page"))
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
-    areas = list(CooperationArea.objects.only("name", "slug"))
+    areas = list(CooperationArea.objects.published().only("name", "slug"))
     paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404(f"There is no page {page_number} of the matrix.")
@@ -270,7 +276,7 @@ def area_list(request):
 @require_GET
 @cache_public_page
 def area_detail(request, slug):
-    area = get_object_or_404(CooperationArea, slug=slug)
+    area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
     counts = area_counts(request)
     context = {
         "area": area,
@@ -288,13 +294,21 @@ def area_detail(request, slug):
 @cache_public_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
-        Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
+        Organisation.objects.published().select_related("parent", "source").prefetch_related(published_areas()),
+        slug=slug,
     )
     activities = (
         published_activities()
         .filter(partners=organisation)
         .select_related("source")
-        .only(*ACTIVITY_CARD, "source_passage", "source__title", "source__publisher", "source__url")
+        .only(
+            *ACTIVITY_CARD,
+            "source_passage",
+            "source__title",
+            "source__publisher",
+            "source__url",
+            "source__is_published",
+        )
     )
     context = {
         "organisation": organisation,
@@ -312,7 +326,7 @@ def organisation_detail(request, slug):
 @cache_public_page
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
+        Agreement.objects.published().select_related("organisation").prefetch_related(published_areas()), pk=pk
     )
     context = {
         "agreement": agreement,
@@ -329,7 +343,7 @@ def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
         .select_related("source", "agreement")
-        .prefetch_related(published_partners(), "areas", "regions"),
+        .prefetch_related(published_partners(), published_areas(), published_regions()),
         slug=slug,
     )
     agreement = activity.agreement

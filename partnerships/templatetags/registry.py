@@ -9,8 +9,8 @@ register = template.Library()
 
 @register.inclusion_tag("includes/source_list.html")
 def source_documents():
-    """The documents the registry's statements are quoted from, for the footer."""
-    return {"sources": SourceDocument.objects.only("title", "publisher", "url", "published_on")}
+    """The documents the public statements are quoted from, for the footer: public ones only."""
+    return {"sources": SourceDocument.objects.public().only("title", "publisher", "url", "published_on")}
 
 
 @register.filter
