@@ -3,10 +3,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpResponseRedirect
 from django.utils import formats, timezone
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,6 +20,7 @@ from .models import (
     Region,
     SourceDocument,
 )
+from .publication import PublicationRefused, PublicationWatch, can_publish
 from .review import ExpiryFilter, HasAreasFilter, HasSourcePassageFilter
 
 # Who created and who last changed a record, and when.
@@ -124,12 +125,47 @@ class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
             # request meets the new version in the form's check, which shows the conflict
             # with what the editor typed.
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except PublicationRefused as refusal:
+            # The save would have made public what the editor may not publish, and has been
+            # rolled back. Handled once more, the form shows why, with what the editor typed.
+            request.publication_refused = str(refusal)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except PublicationRefused as refusal:  # an edit in the list, rolled back
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
-def can_publish(user, model):
-    """Whether the user holds the model's custom "publish" permission (superusers hold them all)."""
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "publication_refused", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                self.add_error(None, refusal)
+                return cleaned_data
+
+        return RefusedForm
+
+    # Whatever a save makes public needs the permission to publish it (partnerships/publication.py):
+    # the records around the change are noted before it and checked after it, inlines included.
+
+    def save_model(self, request, obj, form, change):
+        request.publication_watch = PublicationWatch(self.model, [obj.pk] if obj.pk else [], form)
+        super().save_model(request, obj, form, change)
+        request.publication_watch.created = obj.pk
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        watch = getattr(request, "publication_watch", None)
+        if watch is not None:
+            del request.publication_watch
+            watch.check(request.user, [watch.created])
 
 
 class PublishActionsMixin:
@@ -154,11 +190,20 @@ class PublishActionsMixin:
         # One save per record, so that each change enters the edit history with its author, and
         # moves the record's version on: a form opened before cannot save the old flag back.
         records = list(queryset.exclude(is_published=value))
-        for record in records:
-            record.is_published = value
-            record._history_user = request.user
-            record._change_reason = "Published" if value else "Unpublished"
-            record.save(update_fields=["is_published"])
+        try:
+            with transaction.atomic(using=queryset.db):
+                # Publishing one record can make others public too (an organisation's agreements,
+                # the sources it cites): those need their own permission.
+                watch = PublicationWatch(self.model, [record.pk for record in records])
+                for record in records:
+                    record.is_published = value
+                    record._history_user = request.user
+                    record._change_reason = "Published" if value else "Unpublished"
+                    record.save(update_fields=["is_published"])
+                watch.check(request.user)
+        except PublicationRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
         changed = len(records)
         verb = "published" if value else "withdrawn from the public site"
         self.message_user(
