@@ -250,18 +250,36 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling (django-axes): after five failed attempts for one user name from one
-# address, logging in is refused for DJANGO_LOGIN_LOCKOUT_MINUTES.
+# Login throttling (django-axes, partnerships/lockout.py): after five failed attempts for one
+# user name from one client address, or twenty from one address whatever the user names, that
+# login is refused for DJANGO_LOGIN_LOCKOUT_MINUTES.
 _lockout_minutes = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15)
 if _lockout_minutes < 1:
     # axes would read no cool-off time as "locked until an administrator lifts it".
     raise ImproperlyConfigured(f"DJANGO_LOGIN_LOCKOUT_MINUTES must be 1 or more, not {_lockout_minutes}.")
 AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "partnerships.lockout.LoginAttempts"
+AXES_CLIENT_IP_CALLABLE = "partnerships.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every start-up and management command
 AXES_LOCKOUT_CALLABLE = "partnerships.lockout.locked_out"
+
+# How many proxies in front of the application servers append to X-Forwarded-For: the client's
+# address is read that many places from the header's end (0: the connection's own address).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+
+# Staff sessions end after a working day (DJANGO_SESSION_COOKIE_AGE seconds), not Django's two weeks.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
+if SESSION_COOKIE_AGE < 60:
+    raise ImproperlyConfigured(f"DJANGO_SESSION_COOKIE_AGE must be 60 seconds or more, not {SESSION_COOKIE_AGE}.")
+# After logging in without a usable "next" address (a missing one, or one refused as off-site),
+# staff land on the admin's front page.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # The edit history is a record, not an undo button: reverting to an old version would also
 # put back its publication state, whether or not the user may publish.
