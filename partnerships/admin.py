@@ -2,11 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -77,6 +81,56 @@ class VersionedAdminMixin:
         return [*others, (name, {**options, "fields": [*options["fields"], "version"]})]
 
 
+def is_key(field, value):
+    """Whether ``value`` (from an address or a form) can be a value of the key ``field``: of
+    its type, and for a number within what the database can compare."""
+    try:
+        value = field.to_python(value)
+    except ValidationError:
+        return False
+    if isinstance(value, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or value >= low) and (high is None or value <= high)
+    return True
+
+
+class ValidSelection:
+    """An autocomplete widget that shows again only selected values its field can hold.
+
+    Django's looks up every submitted value to show the choice selected, so a form sent back
+    with ``parent=abc`` failed while it was being shown with its error, instead of showing it.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        to_field = getattr(self.field.remote_field, "field_name", None)
+        key = opts.get_field(to_field) if to_field else opts.pk
+        return super().optgroups(name, [v for v in value if is_key(key, v)], attr)
+
+
+class SafeAutocompleteSelect(ValidSelection, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(ValidSelection, AutocompleteSelectMultiple):
+    pass
+
+
+class UnusableFilter(Exception):
+    """The changelist's query parameters cannot be turned into a query."""
+
+
+class RegistryChangeList(ChangeList):
+    def get_filters(self, request):
+        # Django turns a malformed date of the date hierarchy into IncorrectLookupParameters, but
+        # not a year too large for a date (?signed_on__year=99999999999999999999, or 9999,
+        # whose following year does not exist).
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     """Defaults shared by every registry model's admin, including its edit history.
 
@@ -109,11 +163,39 @@ class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     def last_changed_by(self, obj):
         return getattr(obj, "last_changed_by_name", None)
 
+    def get_changelist(self, request, **kwargs):
+        return RegistryChangeList
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            # Django answers with a redirect to a page that blames the database installation.
+            raise UnusableFilter from error
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404(f"There is no {self.model._meta.verbose_name} {object_id}.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # SIMPLE_HISTORY_REVERT_DISABLED only hides the button: simple-history still saves a POST
         # to a past version as a revert. The history is for reading.
         if request.method == "POST":
             raise PermissionDenied
+        history_key = self.model.history.model._meta.pk
+        if not (is_key(self.model._meta.pk, unquote(object_id)) and is_key(history_key, version_id)):
+            raise Http404(f"There is no such version of {self.model._meta.verbose_name} {object_id}.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -137,6 +219,14 @@ class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         except PublicationRefused as refusal:  # an edit in the list, rolled back
             self.message_user(request, str(refusal), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+        except UnusableFilter:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "The list cannot be filtered this way",
+                "opts": self.model._meta,
+                "parameters": sorted(request.GET),
+            }
+            return TemplateResponse(request, "admin/unusable_filter.html", context, status=400)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

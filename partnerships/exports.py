@@ -14,6 +14,7 @@ import datetime
 import io
 import itertools
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ CHUNK_SIZE = 2000
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A program that reads the file with another list separator (";" where the decimal mark is a
+# comma, or a tab, or "|") starts a new cell after each of these, inside a value too: a formula
+# can start there. "ok;=1+1" would be two cells, the second a formula.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n]\s*)([=+\-@])")
 
 
 @dataclass(frozen=True)
@@ -157,16 +162,19 @@ def csv_lines(rows):
 
 
 def csv_cell(value):
-    """A value as a spreadsheet cell: formulas defused."""
+    """A value as a spreadsheet cell, with every place a formula could start defused by a
+    leading apostrophe: the start of the cell, and the start of whatever follows a character a
+    spreadsheet program may take as its list separator."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def csv_list(values):
-    """A list of slugs as one cell, joined by semicolons."""
+    """A list of slugs as one cell, joined by semicolons; each part is a place a cell can start."""
     return csv_cell(";".join(values))
 
 
