@@ -212,6 +212,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Where the full downloads of the registers are written, once per registry version
+# (partnerships/downloads.py): a directory the application may write to, on each host.
+DOWNLOADS_DIR = Path(env_str("DJANGO_DOWNLOADS_DIR", str(BASE_DIR / "downloads")))
+
 # The staff admin's path, e.g. "staff/"; a less obvious one draws fewer password-guessing bots.
 ADMIN_URL = env_str("DJANGO_ADMIN_URL", "admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):

@@ -2,7 +2,9 @@
 
 A download carries every row the filters select, not just one page, so it is streamed:
 rows are read from the database in chunks and written out as they come, and the memory
-a download takes stays the same at ten rows or a hundred thousand.
+a download takes stays the same at ten rows or a hundred thousand. The full download of a
+register (no filter) is written once per registry version to a file and served from there
+(downloads.py).
 
 A download of 100,000 activities must also finish well within a server worker's timeout, so
 rows are read as plain values rather than model instances, and each many-to-many column
@@ -120,14 +122,21 @@ class Export:
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             yield chunk
 
+    def body(self, queryset, fmt):
+        """The download as pieces of text, read from the database as they are written out."""
+        return self._csv(queryset) if fmt == "csv" else self._json(queryset)
+
+    @staticmethod
+    def content_type(fmt):
+        return "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+
+    def file_name(self, fmt):
+        return f"{self.name}-{timezone.localdate().isoformat()}.{fmt}"
+
     def response(self, queryset, fmt):
-        stamp = timezone.localdate().isoformat()
-        if fmt == "csv":
-            body, content_type = self._csv(queryset), "text/csv; charset=utf-8"
-        else:
-            body, content_type = self._json(queryset), "application/json"
-        response = StreamingHttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.name}-{stamp}.{fmt}"'
+        """A streamed download of exactly these rows (a filtered one: full ones are files, downloads.py)."""
+        response = StreamingHttpResponse(self.body(queryset, fmt), content_type=self.content_type(fmt))
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name(fmt)}"'
         return response
 
     def _csv(self, queryset):

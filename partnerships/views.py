@@ -16,7 +16,8 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from . import exports
-from .caching import cache_public_page, cached
+from .caching import cache_public_page, cached, registry_version
+from .downloads import full_download
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 
@@ -124,7 +125,10 @@ class RegisterView(View):
             if not filterset.is_valid():
                 raise BadRequest(filterset.errors)
             if wants_export:
-                return self.export.response(filterset.qs, request.GET["format"])
+                fmt = request.GET["format"]
+                if not any(data.getlist(name) for name in filterset.filters):
+                    return full_download(request, self.export, filterset.qs, fmt, registry_version(request))
+                return self.export.response(filterset.qs, fmt)
             page_number = read_page_number(request.GET.get("page"))
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
