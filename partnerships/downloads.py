@@ -2,11 +2,11 @@
 
 A full download (no filter) is the largest answer the site gives and the one asked for most
 often. Written out once per registry version, it is then served from a file: with its length
-(``Content-Length``, so that a client can tell a cut download from a complete one), an ``ETag``
-naming the registry version (so that asking again with ``If-None-Match`` costs a 304), and from
+(``Content-Length``, so that a client can tell a cut download from a complete one), and from
 the operating system's file cache, so that a slow client holds a thread while it reads, and no
-database connection. Filtered downloads are streamed from the database as they are read
-(exports.py).
+database connection. Like every public answer it carries the registry's validators (an
+``ETag``, a 304 for a repeat; caching.py). Filtered downloads are streamed from the database
+as they are read (exports.py).
 
 Each server host writes its own files to DOWNLOADS_DIR (DJANGO_DOWNLOADS_DIR). A file is written
 under a temporary name and renamed when complete, so a reader never sees half a file; files of
@@ -20,7 +20,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse
-from django.utils.cache import get_conditional_response
 
 
 def version_tag(version):
@@ -48,20 +47,12 @@ def remove_earlier(path, pattern):
             earlier.unlink(missing_ok=True)
 
 
-def full_download(request, export, queryset, fmt, version):
+def full_download(export, queryset, fmt, version):
     """The whole register ``export`` as ``fmt``, from the file of registry version ``version``."""
-    tag = version_tag(version)
-    etag = f'"{export.name}-{fmt}-{tag}"'
-    conditional = get_conditional_response(request, etag=etag)
-    if conditional is not None:  # 304 Not Modified (or 412 for a failed If-Match)
-        conditional["ETag"] = etag
-        return conditional
-    path = Path(settings.DOWNLOADS_DIR) / f"{export.name}-{tag}.{fmt}"
+    path = Path(settings.DOWNLOADS_DIR) / f"{export.name}-{version_tag(version)}.{fmt}"
     if not path.exists():
         write(path, export.body(queryset, fmt))
         remove_earlier(path, f"{export.name}-*.{fmt}")
-    response = FileResponse(
+    return FileResponse(
         path.open("rb"), content_type=export.content_type(fmt), as_attachment=True, filename=export.file_name(fmt)
     )
-    response["ETag"] = etag
-    return response

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import exports
-from .caching import cache_public_page, cached, registry_version
+from .caching import PublicPage, cache_public_page, cached, registry_version
 from .downloads import full_download
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
@@ -27,6 +27,8 @@ RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
 # Parameters that take one value; several of them make the request ambiguous.
 SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before"}
+# What every register reads besides its filters.
+REGISTER_PARAMETERS = ("page", "format", "sort")
 EXPORT_FORMATS = {"csv", "json"}
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -113,6 +115,11 @@ class RegisterView(View):
     export = None
     template_name = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The page cache keys a register on its filters and the parameters every register reads.
+        cls.public_page = PublicPage(lambda: {*cls.filterset_class.base_filters, *REGISTER_PARAMETERS})
+
     def get_queryset(self):
         raise NotImplementedError
 
@@ -127,7 +134,7 @@ class RegisterView(View):
             if wants_export:
                 fmt = request.GET["format"]
                 if not any(data.getlist(name) for name in filterset.filters):
-                    return full_download(request, self.export, filterset.qs, fmt, registry_version(request))
+                    return full_download(self.export, filterset.qs, fmt, registry_version(request))
                 return self.export.response(filterset.qs, fmt)
             page_number = read_page_number(request.GET.get("page"))
         except BadRequest as bad:
@@ -217,8 +224,8 @@ def areas_with_counts(request):
     return areas
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def home(request):
     organisations = Organisation.objects.published().only("name", "acronym", "slug", "relationship")
     context = {
@@ -232,8 +239,8 @@ def home(request):
     return render(request, "partnerships/home.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters={"page"})
 def area_list(request):
     """The cooperation matrix: organisations as rows, areas as columns."""
     try:
@@ -277,8 +284,8 @@ def area_list(request):
     return render(request, "partnerships/area_list.html", {"areas": areas, "rows": rows, **pagination(page)})
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
     counts = area_counts(request)
@@ -294,8 +301,8 @@ def area_detail(request, slug):
     return render(request, "partnerships/area_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.published().select_related("parent", "source").prefetch_related(published_areas()),
@@ -326,8 +333,8 @@ def organisation_detail(request, slug):
     return render(request, "partnerships/organisation_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
         Agreement.objects.published().select_related("organisation").prefetch_related(published_areas()), pk=pk
@@ -341,8 +348,8 @@ def agreement_detail(request, pk):
     return render(request, "partnerships/agreement_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
@@ -356,19 +363,20 @@ def activity_detail(request, slug):
     return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
 
 
-@require_GET
+@require_safe
+@cache_public_page(parameters=())
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """200 while the database answers, 503 when it does not: for load balancers and monitors."""
     try:
