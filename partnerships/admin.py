@@ -4,10 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,6 +13,13 @@ from django.utils import formats, timezone
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_input import (
+    RegistryChangeList,
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+    UnusableFilter,
+    is_key,
+)
 from .models import (
     Agreement,
     CooperationActivity,
@@ -79,56 +84,6 @@ class VersionedAdminMixin:
         # The admin renders only the fields its fieldsets name; the hidden field goes last.
         *others, (name, options) = fieldsets
         return [*others, (name, {**options, "fields": [*options["fields"], "version"]})]
-
-
-def is_key(field, value):
-    """Whether ``value`` (from an address or a form) can be a value of the key ``field``: of
-    its type, and for a number within what the database can compare."""
-    try:
-        value = field.to_python(value)
-    except ValidationError:
-        return False
-    if isinstance(value, int):
-        low, high = connection.ops.integer_field_range(field.get_internal_type())
-        return (low is None or value >= low) and (high is None or value <= high)
-    return True
-
-
-class ValidSelection:
-    """An autocomplete widget that shows again only selected values its field can hold.
-
-    Django's looks up every submitted value to show the choice selected, so a form sent back
-    with ``parent=abc`` failed while it was being shown with its error, instead of showing it.
-    """
-
-    def optgroups(self, name, value, attr=None):
-        opts = self.field.remote_field.model._meta
-        to_field = getattr(self.field.remote_field, "field_name", None)
-        key = opts.get_field(to_field) if to_field else opts.pk
-        return super().optgroups(name, [v for v in value if is_key(key, v)], attr)
-
-
-class SafeAutocompleteSelect(ValidSelection, AutocompleteSelect):
-    pass
-
-
-class SafeAutocompleteSelectMultiple(ValidSelection, AutocompleteSelectMultiple):
-    pass
-
-
-class UnusableFilter(Exception):
-    """The changelist's query parameters cannot be turned into a query."""
-
-
-class RegistryChangeList(ChangeList):
-    def get_filters(self, request):
-        # Django turns a malformed date of the date hierarchy into IncorrectLookupParameters, but
-        # not a year too large for a date (?signed_on__year=99999999999999999999, or 9999,
-        # whose following year does not exist).
-        try:
-            return super().get_filters(request)
-        except (OverflowError, ValueError) as error:
-            raise IncorrectLookupParameters(error) from error
 
 
 class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
