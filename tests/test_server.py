@@ -178,8 +178,8 @@ def test_slow_downloads_neither_starve_the_server_nor_are_cut(database):
 def test_gunicorn_trusts_no_forwarded_header_unless_told(database, header):
     name, _, value = header.partition(": ")
     with gunicorn(database, DJANGO_SECURE_SSL_REDIRECT="1") as port:
-        status, headers, _ = request(port, "/healthz", headers={name: value})
+        status, headers, _ = request(port, "/organisations/", headers={name: value})
 
     assert status == 301
-    assert headers["location"] == "https://127.0.0.1/healthz"
+    assert headers["location"] == "https://127.0.0.1/organisations/"
     assert "strict-transport-security" not in headers

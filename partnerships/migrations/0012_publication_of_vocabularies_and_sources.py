@@ -49,7 +49,7 @@ def withdraw_from_editors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0010_registry_version_changed_at'),
+        ('partnerships', '0011_registry_version_and_field_ranges'),
         ('partnerships', '0005_staff_groups'),
     ]
 
