@@ -32,6 +32,7 @@ from .models import (
     Timestamped,
     Versioned,
     registry_history,
+    within_column_range,
 )
 
 
@@ -221,7 +222,11 @@ class Citation(Timestamped, Versioned):
         "place in the source", max_length=200, blank=True, help_text="Page, section or anchor, e.g. “p. 12”."
     )
     note = models.CharField(max_length=200, blank=True, help_text="What the passage supports, if not obvious.")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Citations of a record are shown in this order.")
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        validators=within_column_range("PositiveSmallIntegerField"),
+        help_text="Citations of a record are shown in this order.",
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
