@@ -49,7 +49,7 @@ def withdraw_from_editors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0015_registry_version_and_field_ranges'),
+        ('partnerships', '0016_citation_position_range'),
         ('partnerships', '0005_staff_groups'),
     ]
 
