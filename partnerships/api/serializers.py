@@ -160,7 +160,6 @@ class CitedSerializer(RecordSerializer):
     """A record whose statements carry their citations and dated facts."""
 
     citations = CitationSerializer(many=True, read_only=True, help_text="Where the record's statements come from.")
-    dated_facts = DatedFactSerializer(many=True, read_only=True, help_text="What happened when, each cited.")
 
 
 class OrganisationSerializer(CitedSerializer):
@@ -172,6 +171,7 @@ class OrganisationSerializer(CitedSerializer):
     sub_organisations = OrganisationLink(many=True, read_only=True)
     areas = AreaLink(many=True, read_only=True)
     website = OptionalURLField(read_only=True)
+    dated_facts = DatedFactSerializer(many=True, read_only=True, help_text="What happened when, each cited.")
     agreements_api_url = serializers.SerializerMethodField(help_text="The agreements made with the organisation.")
     activities_api_url = serializers.SerializerMethodField(help_text="The activities the organisation takes part in.")
 
@@ -221,7 +221,7 @@ class AgreementSerializer(CitedSerializer):
         fields = [
             "id", "title", "organisation", "kind", "kind_label", "status", "status_label", "signed_on",
             "in_force_from", "expires_on", "areas", "supersedes", "superseded_by", "document_url", "summary",
-            "citations", "dated_facts", "url", "api_url", "last_changed_on",
+            "citations", "url", "api_url", "last_changed_on",
         ]  # fmt: skip
 
     @extend_schema_field(AgreementLink(allow_null=True))
@@ -241,6 +241,7 @@ class ActivitySerializer(CitedSerializer):
     areas = AreaLink(many=True, read_only=True)
     regions = RegionLink(many=True, read_only=True)
     agreement = serializers.SerializerMethodField(help_text="The agreement the activity runs under.")
+    dated_facts = DatedFactSerializer(many=True, read_only=True, help_text="What happened when, each cited.")
 
     collection = "activity"
 

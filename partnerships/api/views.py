@@ -174,7 +174,6 @@ class AgreementViewSet(RegistryViewSet):
                 "areas",
                 Prefetch("superseded_by", queryset=public_records(Agreement).only("pk", "title", "supersedes")),
                 citations_prefetch(),
-                dated_facts_prefetch(),
             )
         )
 
