@@ -78,9 +78,7 @@ def test_a_null_character_in_an_admin_address_is_400(admin_client, agreement, ur
     assert b"null character" in response.content
 
 
-@pytest.mark.parametrize(
-    "field, value", [("parent", "abc"), ("source", "abc"), ("areas", "abc"), ("parent", "99999999999999999999")]
-)
+@pytest.mark.parametrize("field, value", [("parent", "abc"), ("areas", "abc"), ("parent", "99999999999999999999")])
 def test_a_malformed_choice_on_the_organisation_form_is_a_form_error(admin_client, field, value):
     data = {
         "name": "Example body", "acronym": "EXB", "slug": "exb", "kind": "institution", "relationship": "active",

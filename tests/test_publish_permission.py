@@ -30,9 +30,11 @@ def staff(django_user_model, name, codenames):
 
 @pytest.fixture
 def changer(django_user_model):
-    """May view, add and change every registry record, and publish none."""
+    """May view, add and change every registry record and its citations, and publish none."""
     return staff(
-        django_user_model, "carl", [f"{action}_{model}" for model in MODELS for action in ("view", "add", "change")]
+        django_user_model,
+        "carl",
+        [f"{action}_{model}" for model in [*MODELS, "citation", "datedfact"] for action in ("view", "add", "change")],
     )
 
 
