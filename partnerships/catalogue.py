@@ -86,7 +86,9 @@ def datasets(request):
             "api": reverse("api:activity-list"),
             "modified": last_change(activities),
             "temporal": activities.aggregate(start=Min("starts_on"), end=Max("ends_on")),
-            "regions": list(Region.objects.filter(activities__in=activities).distinct().values_list("name", "slug")),
+            "regions": list(
+                Region.objects.published().filter(activities__in=activities).distinct().values_list("name", "slug")
+            ),
         },
     ]
 
@@ -94,7 +96,11 @@ def datasets(request):
 def registry_last_change():
     """The last change to any published record: the catalogue's ``dct:modified``."""
     stamps = [last_change(queryset) for queryset in published_records().values()]
-    stamps += [last_change(model.objects.all()) for model in (CooperationArea, Region, SourceDocument)]
+    stamps += [
+        last_change(CooperationArea.objects.published()),
+        last_change(Region.objects.published()),
+        last_change(SourceDocument.objects.public()),
+    ]
     stamps = [stamp for stamp in stamps if stamp is not None]
     return max(stamps) if stamps else None
 
@@ -151,7 +157,7 @@ def build(request):
         graph.add((theme, SKOS.inScheme, theme_scheme))
         themes.append(theme)
     keywords = ["international cooperation", "international organisations", "border management"]
-    keywords += list(CooperationArea.objects.values_list("name", flat=True))
+    keywords += list(CooperationArea.objects.published().values_list("name", flat=True))
 
     schema_url = URIRef(url(reverse("api:schema")))
     service = typed(graph, URIRef(url(reverse("api:root"))), DCAT.DataService)

@@ -10,7 +10,15 @@ from urllib.parse import urlencode
 
 import pytest
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, SourceDocument
+from partnerships.models import (
+    Agreement,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    SourceDocument,
+)
+from partnerships.provenance import Citation
 
 from .design import AREA_SLUGS, ORGANISATION_SLUGS
 from .helpers import body, export_json
@@ -48,6 +56,7 @@ def drafts(registry):
 
     A draft organisation is a partner of a published activity and the parent of a published
     one; a published agreement is made with a draft organisation (so it is not public either).
+    A draft area, a draft region and a draft source are attached to published records.
     """
     draft = Organisation.objects.create(
         name=f"{MARKER} Organisation", acronym="ZQX", slug="zqx", kind="un-system", relationship="active",
@@ -67,6 +76,14 @@ def drafts(registry):
         title=f"{MARKER} draft agreement", organisation=Organisation.objects.get(slug="iom"), kind="other",
         status="in-force", is_published=False,
     )  # fmt: skip
+    fields = CooperationActivity.objects.get(slug="fields-deployment")
+    area = CooperationArea.objects.create(name=f"{MARKER} area", slug="zqx-area", is_published=False)
+    region = Region.objects.create(name=f"{MARKER} region", slug="zqx-region", is_published=False)
+    fields.areas.add(area)
+    fields.regions.add(region)
+    Organisation.objects.get(slug="iom").areas.add(area)
+    source = SourceDocument.objects.create(title=f"{MARKER} source", slug="zqx-source", is_published=False)
+    Citation.objects.create(activity=fields, source=source, passage=MARKER, position=9)
     return draft
 
 

@@ -12,7 +12,7 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph, Namespace, URIRef
 
-from partnerships.models import CooperationActivity, Organisation
+from partnerships.models import CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
 
 from .helpers import body
 
@@ -27,9 +27,14 @@ RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 BASE = "http://testserver"
 
 
-def catalogue(client, fmt="ttl"):
+def catalogue_response(client, fmt="ttl"):
     response = client.get(f"/catalog.{fmt}")
     assert response.status_code == 200
+    return response
+
+
+def catalogue(client, fmt="ttl"):
+    response = catalogue_response(client, fmt)
     graph = Graph()
     graph.parse(data=body(response), format="json-ld" if fmt == "jsonld" else "turtle", publicID=BASE)
     return graph
@@ -110,6 +115,9 @@ def test_modified_is_the_last_change_to_a_published_record(client):
     Organisation.objects.create(
         name="Draft", acronym="DRF", slug="drf", kind="un-system", relationship="active", is_published=False
     )
+    CooperationArea.objects.create(name="Draft area", slug="draft-area", is_published=False)
+    Region.objects.create(name="Draft region", slug="draft-region", is_published=False)
+    SourceDocument.objects.create(title="Draft source", slug="draft-source", is_published=False)
     assert catalogue(client).value(catalog, DCTERMS.modified).toPython() == before, "a draft is no public change"
     activity = CooperationActivity.objects.get(slug="fields-deployment")
     activity.summary = "Changed."
@@ -128,3 +136,13 @@ def test_the_regions_of_the_activities_are_their_spatial_coverage(client):
         for place in graph.objects(URIRef(f"{BASE}/data/#cooperation"), DCTERMS.spatial)
     }
     assert places == {"Eastern Partnership", "Western Balkans", "Türkiye"}
+
+
+def test_draft_areas_and_regions_are_named_nowhere_in_the_catalogue(client):
+    area = CooperationArea.objects.create(name="Zanzibarquux area", slug="zqx-area", is_published=False)
+    region = Region.objects.create(name="Zanzibarquux region", slug="zqx-region", is_published=False)
+    activity = CooperationActivity.objects.get(slug="fields-deployment")
+    activity.areas.add(area)
+    activity.regions.add(region)
+    for fmt in ("ttl", "jsonld"):
+        assert "Zanzibarquux" not in body(catalogue_response(client, fmt))

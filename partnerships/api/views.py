@@ -101,6 +101,11 @@ def documented(name, plural, serializer):
     )
 
 
+def published_links(relation, model):
+    """``Prefetch`` of a many-to-many relation's published records, with what a link shows."""
+    return Prefetch(relation, queryset=public_records(model).only("slug", "name"))
+
+
 @method_decorator(cache_public_page, name="dispatch")
 class RegistryViewSet(viewsets.ReadOnlyModelViewSet):
     """A read-only collection of published records: GET, HEAD and OPTIONS, nothing else."""
@@ -148,7 +153,7 @@ class OrganisationViewSet(RegistryViewSet):
             public_records(Organisation)
             .select_related("parent")
             .prefetch_related(
-                "areas",
+                published_links("areas", CooperationArea),
                 Prefetch("sub_organisations", queryset=public_records(Organisation).only("slug", "name", "parent")),
                 citations_prefetch(),
                 dated_facts_prefetch(),
@@ -171,7 +176,7 @@ class AgreementViewSet(RegistryViewSet):
             public_records(Agreement)
             .select_related("organisation", "supersedes__organisation")
             .prefetch_related(
-                "areas",
+                published_links("areas", CooperationArea),
                 Prefetch("superseded_by", queryset=public_records(Agreement).only("pk", "title", "supersedes")),
                 citations_prefetch(),
             )
@@ -191,8 +196,8 @@ class ActivityViewSet(RegistryViewSet):
             .select_related("agreement__organisation")
             .prefetch_related(
                 Prefetch("partners", queryset=public_records(Organisation).only("slug", "name")),
-                "areas",
-                "regions",
+                published_links("areas", CooperationArea),
+                published_links("regions", Region),
                 citations_prefetch(),
                 dated_facts_prefetch(),
             )
