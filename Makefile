@@ -80,7 +80,7 @@ cluster-test: install
 	  postgres://*|postgresql://*) ;; \
 	  *) echo "make cluster-test: set DATABASE_URL to a PostgreSQL server (e.g. from .ci/start-postgres)" >&2; exit 2;; \
 	esac
-	@missing=""; for tool in nginx redis-server wrk openssl; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	@missing=""; for tool in nginx redis-server wrk openssl; do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing$$missing for the rehearsal"; \
 	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

@@ -13,12 +13,16 @@ changed from the environment (README, "Deploying"); arguments on the command lin
   the proxies: gunicorn's own default trusts any client on 127.0.0.1, which let a plain-HTTP
   request claim HTTPS. Django reads the scheme from the proxy itself where
   DJANGO_SECURE_PROXY_SSL_HEADER says so.
+- A stopping server stops listening at once (RegistryThreadWorker below): a proxy's next
+  connection is refused and goes straight to another server, while the requests already
+  accepted are finished.
 - No control socket: the port is the only way in.
 """
 
+import errno
 import os
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 
 def env_int(name, default, minimum=1):
@@ -39,15 +43,50 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 
 class RegistryThreadWorker(ThreadWorker):
-    """gunicorn's threaded worker (gthread), closing finished connections in its threads.
+    """gunicorn's threaded worker (gthread), stopping without holding new connections, and
+    closing finished connections in its threads.
 
-    When a response is complete, gunicorn 27 closes the connection "gracefully" (RFC 9112,
-    section 9.6): it half-closes it and waits up to two seconds for the client to close its
-    side, and it does so on the worker's main loop, the one that accepts new connections. A
-    client still reading a large download from its buffers does not close for a while, so every
-    download finished for a slow client stalled the whole worker for up to two seconds (/healthz
-    included). Here that wait runs in the worker's thread pool instead.
+    Stopping (SIGTERM): gthread stops accepting at once but keeps its listening socket open
+    until its last connection ends, which is at least the two seconds it keeps kept-alive
+    connections open for a request already on its way, longer while a request is in flight.
+    Meanwhile the kernel still completes every new connection into the socket's queue, where
+    nobody takes it: a proxy's request waits there for those seconds, then is reset. Here the
+    worker takes what is already queued (answered, then closed) and closes its listening
+    socket straight away; with every worker of the server doing so (gunicorn's arbiter closes
+    its own copy first), a new connection is refused at once and the proxy retries it on the
+    next server at no cost.
+
+    Finished connections: when a response is complete, gunicorn 27 closes the connection
+    "gracefully" (RFC 9112, section 9.6): it half-closes it and waits up to two seconds for
+    the client to close its side, and it does so on the worker's main loop, the one that
+    accepts new connections. A client still reading a large download from its buffers does not
+    close for a while, so every download finished for a slow client stalled the whole worker
+    for up to two seconds (/healthz included). Here that wait runs in the worker's thread pool.
     """
+
+    def set_accept_enabled(self, enabled):
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:
+            self.stop_listening()
+
+    def stop_listening(self):
+        for listener in self.sockets:
+            if listener.sock is None:
+                continue
+            listener.setblocking(False)
+            while True:
+                try:
+                    client, address = listener.accept()
+                except BlockingIOError:
+                    break
+                except OSError as error:
+                    if error.errno == errno.ECONNABORTED:
+                        continue
+                    break
+                self.nr_conns += 1
+                client.setblocking(True)
+                self.enqueue_req(TConn(self.cfg, client, address, listener.getsockname()))
+            listener.close()
 
     def finish_request(self, conn, fs):
         close = conn.close
@@ -71,6 +110,9 @@ threads = env_int("GUNICORN_THREADS", 8)
 # Seconds a worker may go without reporting to the arbiter before it is restarted.
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 30
+# Seconds an idle connection stays open for the client's next request. A proxy that keeps
+# connections to the application open must close idle ones sooner (deploy/nginx/registry.conf
+# closes them after 4 s), or it may send a request on a connection gunicorn is just closing.
 keepalive = 5
 
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "")

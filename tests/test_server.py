@@ -12,6 +12,8 @@ at once and a slow reader would hold nothing.
 """
 
 import os
+import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -75,6 +77,13 @@ def database(tmp_path_factory):
 @contextmanager
 def gunicorn(tmp_path, **env):
     """gunicorn with the shipped gunicorn.conf.py (read from the checkout) on a free loopback port."""
+    with gunicorn_process(tmp_path, **env) as (_, port):
+        yield port
+
+
+@contextmanager
+def gunicorn_process(tmp_path, **env):
+    """As gunicorn(), giving its main process too: (process, port)."""
     port = free_port()
     log = tmp_path / f"gunicorn-{port}.log"
     with log.open("w") as output:
@@ -96,7 +105,7 @@ def gunicorn(tmp_path, **env):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
             time.sleep(0.2)
-        yield port
+        yield process, port
     finally:
         process.terminate()
         try:
@@ -183,3 +192,44 @@ def test_gunicorn_trusts_no_forwarded_header_unless_told(database, header):
     assert status == 301
     assert headers["location"] == "https://127.0.0.1/organisations/"
     assert "strict-transport-security" not in headers
+
+
+def test_a_stopping_server_refuses_new_connections_at_once_and_finishes_what_it_accepted(database):
+    """A proxy in front (deploy/nginx/registry.conf) sends a refused connection to the next
+    server at no cost; a connection the stopping server let the kernel accept but never took
+    would hold the proxy's request until the server ended, then be reset."""
+    with gunicorn_process(database, GUNICORN_WORKERS="2") as (process, port):
+        status, _, reference = request(port, "/cooperation/?format=csv", timeout=30)  # written to its file
+        assert status == 200 and len(reference) > CSV_SIZE
+
+        with socket.socket() as download:
+            # A download in flight: read its first bytes, then nothing, so that the server
+            # stays busy writing it (CSV_SIZE is above what the kernel buffers on loopback).
+            download.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+            download.settimeout(30)
+            download.connect(("127.0.0.1", port))
+            download.sendall(b"GET /cooperation/?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            received = bytearray(download.recv(16384))
+            assert received.startswith(b"HTTP/1.1 200")
+
+            process.send_signal(signal.SIGTERM)
+            # While the download is still in flight, new connections are refused. (Bounded: a
+            # server that kept its socket open until its last request ended would be caught here.)
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                except ConnectionRefusedError:
+                    break
+                assert time.monotonic() < deadline, "the stopping server still takes connections"
+                time.sleep(0.05)
+            assert process.poll() is None, "the server waits for the download in flight"
+
+            while data := download.recv(65536):
+                received += data
+        process.wait(timeout=30)
+
+    head, _, body = bytes(received).partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    assert int(length.group(1)) == len(body)
+    assert body == reference
