@@ -15,8 +15,9 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_GET
 
-from . import exports
+from . import exports, selection
 from .caching import cache_public_page, cached
+from .facets import EXPAND, Faceting, vocabulary_of
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 
@@ -25,7 +26,7 @@ PAGE_SIZE = 25
 RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
 # Parameters that take one value; several of them make the request ambiguous.
-SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before"}
+SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before", "sort", EXPAND}
 EXPORT_FORMATS = {"csv", "json"}
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -35,7 +36,7 @@ def published_partners():
 
 
 # What a card or a table row of an activity shows (templates/includes/activity_items.html).
-ACTIVITY_CARD = ("title", "slug", "status", "priority")
+ACTIVITY_CARD = ("title", "slug", "status", "priority", "starts_on", "ends_on")
 
 
 def published_activities():
@@ -93,7 +94,7 @@ def screen_parameters(query):
         raise BadRequest(errors)
     data = QueryDict(mutable=True)
     for name in query:
-        if name not in ("page", "format"):
+        if name not in ("page", "format", EXPAND):
             data.setlist(name, list(dict.fromkeys(v for v in query.getlist(name) if v.strip())))
     return data
 
@@ -120,6 +121,8 @@ class RegisterView(View):
             if wants_export:
                 return self.export.response(filterset.qs, request.GET["format"])
             page_number = read_page_number(request.GET.get("page"))
+            faceting = Faceting(filterset, request)
+            read_expand(request.GET.get(EXPAND), faceting)
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
                 return JsonResponse(
@@ -127,25 +130,52 @@ class RegisterView(View):
                 )
             if filterset is None:
                 filterset = self.filterset_class(None, queryset=self.get_queryset().none(), request=request)
-            return self.render(request, filterset, None, bad.errors, status=400)
+            return self.render(request, filterset, None, None, bad.errors, status=400)
 
         paginator = Paginator(filterset.qs, PAGE_SIZE)
+        total = faceting.total()
+        if total is not None:
+            paginator.count = total  # the counts beside the filters hold it: no COUNT query
         if page_number > paginator.num_pages:
             raise Http404(f"There is no page {page_number} of these results.")
-        return self.render(request, filterset, paginator.page(page_number), {})
+        return self.render(request, filterset, faceting, paginator.page(page_number), {})
 
-    def render(self, request, filterset, page, errors, status=200):
+    def render(self, request, filterset, faceting, page, errors, status=200):
+        facets = {facet.name: facet for facet in faceting.facets()} if faceting else {}
+        sort = filterset.filters["sort"]
         context = {
             # A page of no rows is falsy, yet it is a page: "0 results", not "filters unusable".
             **(pagination(page) if page is not None else {"page": None}),
             "filter": filterset,
+            "form_parts": [(facets.get(field.name), field) for field in filterset.form],
+            "phrases": selection.describe(filterset, request, vocabulary_of(request)) if page is not None else [],
+            "clear_url": selection.clear_all(request),
+            "sorted_by": getattr(filterset, "sorted_by", sort.default) if page is not None else None,
+            "sortings": [(value, label, sort_url(request, value)) for value, (label, _) in sort.orderings.items()],
+            "expanded": request.GET.get(EXPAND) if faceting else None,
             "errors": {
                 filterset.form[name].label if name in filterset.form.fields else name: (name, messages)
                 for name, messages in errors.items()
             },
-            "filtered": any(filterset.data.get(name) for name in filterset.filters) if filterset.data else False,
+            "filtered": any(filterset.data.getlist(name) for name in filterset.filters if name != "sort")
+            if filterset.data
+            else False,
         }
         return render(request, self.template_name, context, status=status)
+
+
+def read_expand(value, faceting):
+    """``expand`` names the one long filter whose every option is listed."""
+    if value is not None and value not in faceting.expandable():
+        names = " or ".join(sorted(faceting.expandable())) or "nothing on this page"
+        raise BadRequest({EXPAND: [f"The list to show in full must be {names}."]})
+
+
+def sort_url(request, value):
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["sort"] = value
+    return f"?{query.urlencode()}"
 
 
 class OrganisationList(RegisterView):

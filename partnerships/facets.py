@@ -1,0 +1,215 @@
+"""Counts beside every option of a register's filters: how many results each option would give.
+
+Within one parameter, whose values mean "any of", the counts leave that parameter's own
+selection out (so choosing "Return" does not turn every other area into 0); the other
+parameters apply. Only published records are counted: the registers' querysets start from
+``published()``. An option without results is shown with 0 and can still be chosen.
+
+Each filter's counts take one GROUP BY query, on the record's own table (a choice, or the
+organisation of an agreement) or on the link table of a many-to-many relation, never one
+query per option. The result is cached per registry version under the selection it depends
+on, so the counts of the unfiltered registers are computed once per version and shared by
+every page, and so are the counts that several filter combinations have in common.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.http import QueryDict
+
+from . import works_in
+from .caching import cached
+from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
+from .models import CooperationArea, Organisation, Region
+
+# How many organisations the partner filter lists before "Show all".
+ORGANISATIONS_SHOWN = 12
+# The parameter that shows every option of a long filter, and the filters it may name.
+EXPAND = "expand"
+EXPANDABLE = {"organisation"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field of the record itself (a choice, or a foreign key's id): GROUP BY that column."""
+
+    field: str
+
+    def count(self, queryset, request):
+        return dict(queryset.order_by().values_list(self.field).annotate(n=Count("pk")))
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A many-to-many relation: GROUP BY the other side, over the link table of the selected records."""
+
+    relation: str
+
+    def count(self, queryset, request):
+        relation = queryset.model._meta.get_field(self.relation)
+        links = relation.remote_field.through._base_manager.filter(
+            **{f"{relation.m2m_field_name()}__in": queryset.order_by().values("pk")}
+        )
+        target = f"{relation.m2m_reverse_field_name()}_id"
+        return dict(links.values_list(target).annotate(n=Count("pk")).order_by())
+
+
+@dataclass(frozen=True)
+class WorksIn:
+    """Organisations by the areas they work in (partnerships/works_in.py)."""
+
+    def count(self, queryset, request):
+        return works_in.organisations_per_area(request, queryset.values_list("pk", flat=True))
+
+
+def vocabulary():
+    """The options of the related filters as (id, slug, label), in the order they are listed."""
+    return {
+        "area": list(CooperationArea.objects.values_list("pk", "slug", "name")),
+        "region": list(Region.objects.values_list("pk", "slug", "name")),
+        "organisation": [
+            (organisation.pk, organisation.slug, str(organisation))
+            for organisation in Organisation.objects.published().only("pk", "slug", "name", "acronym")
+        ],
+    }
+
+
+# Each register's counted filters: parameter -> how its counts are computed.
+COUNTED = {
+    OrganisationFilter: {"area": WorksIn(), "kind": Column("kind"), "relationship": Column("relationship")},
+    AgreementFilter: {
+        "organisation": Column("organisation_id"),
+        "area": Linked("areas"),
+        "kind": Column("kind"),
+        "status": Column("status"),
+    },
+    CooperationActivityFilter: {
+        "area": Linked("areas"),
+        "organisation": Linked("partners"),
+        "region": Linked("regions"),
+        "status": Column("status"),
+        "priority": Column("priority"),
+    },
+}
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    """One filter's options with their counts, as the form shows them."""
+
+    name: str
+    label: str
+    options: list
+    # Options left out of a long list ("Show all"), and whether the full list is shown.
+    hidden: int = 0
+    expanded: bool = False
+    long: bool = False
+    more_url: str = ""
+    less_url: str = ""
+
+
+class Faceting:
+    """The counts of one register page's filters, for a valid filter set."""
+
+    def __init__(self, filterset, request):
+        self.filterset = filterset
+        self.request = request
+        self.counted = COUNTED[type(filterset)]
+        cleaned = filterset.form.cleaned_data
+        # What the URL chose (blank values were dropped before): the cleaned value of each.
+        self.selected = {
+            name: cleaned[name] for name in filterset.filters if name != "sort" and filterset.data.getlist(name)
+        }
+        self.counts = {name: self.counts_without(name) for name in self.counted}
+
+    def expandable(self):
+        return EXPANDABLE & self.counted.keys()
+
+    def selection_key(self, names):
+        """A stable text for the selection of ``names``, whatever order the URL gave them in."""
+        return "&".join(f"{name}={sorted(self.filterset.data.getlist(name))!r}" for name in sorted(names))
+
+    def select(self, names):
+        queryset = self.filterset.queryset.prefetch_related(None)
+        for name in names:
+            queryset = self.filterset.filters[name].filter(queryset, self.selected[name])
+        return queryset
+
+    def counts_without(self, name):
+        """The counts of ``name``'s options under every selected filter except ``name`` itself."""
+        others = [other for other in self.selected if other != name]
+        key = hashlib.sha256(self.selection_key(others).encode()).hexdigest()[:32]
+        register = self.filterset._meta.model._meta.model_name
+        counter = self.counted[name]
+        return cached(
+            self.request, f"facet:{register}:{name}:{key}", lambda: counter.count(self.select(others), self.request)
+        )
+
+    def total(self):
+        """The number of results, when a count of a choice the results all have already holds it."""
+        for name, counter in self.counted.items():
+            if name not in self.selected and isinstance(counter, Column) and name in choice_filters(self.filterset):
+                return sum(self.counts[name].values())
+        return None
+
+    def facets(self):
+        words = vocabulary_of(self.request)
+        expand = self.request.GET.get(EXPAND)
+        result = []
+        for name in self.counted:
+            definition = self.filterset.filters[name]
+            counts = self.counts[name]
+            chosen = self.filterset.data.getlist(name)
+            if name in choice_filters(self.filterset):
+                options = [
+                    Option(value, label, counts.get(value, 0), value in chosen)
+                    for value, label in definition.extra["choices"]
+                ]
+            else:
+                options = [Option(slug, label, counts.get(pk, 0), slug in chosen) for pk, slug, label in words[name]]
+            facet = Facet(name, definition.label, options)
+            if name in EXPANDABLE:
+                self.shorten(facet, expanded=expand == name)
+            result.append(facet)
+        return result
+
+    def shorten(self, facet, expanded):
+        """A long list (the organisations): those with results first, the most first, then "Show all"."""
+        facet.long = True
+        facet.expanded = expanded
+        if expanded:
+            facet.less_url = self.url_with(EXPAND, None)
+            return
+        ranked = sorted((o for o in facet.options if o.count), key=lambda o: (-o.count, o.label.casefold()))
+        shown = ranked[:ORGANISATIONS_SHOWN]
+        shown += [o for o in facet.options if o.selected and o not in shown]
+        facet.hidden = len(facet.options) - len(shown)
+        facet.options = shown
+        if facet.hidden:
+            facet.more_url = self.url_with(EXPAND, facet.name)
+
+    def url_with(self, name, value):
+        query = QueryDict(mutable=True)
+        for key, values in self.request.GET.lists():
+            if key not in (name, "page"):
+                query.setlist(key, [v for v in values if v.strip()])
+        if value is not None:
+            query[name] = value
+        return f"?{query.urlencode()}" if query else self.request.path
+
+
+def choice_filters(filterset):
+    return {name for name, definition in filterset.filters.items() if "choices" in definition.extra}
+
+
+def vocabulary_of(request):
+    return cached(request, "facet-vocabulary", vocabulary)
