@@ -7,7 +7,8 @@ import re
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -15,7 +16,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_GET
 
-from . import exports, selection
+from . import exports, selection, works_in
 from .caching import cache_public_page, cached
 from .facets import EXPAND, Faceting, vocabulary_of
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
@@ -205,35 +206,22 @@ class CooperationActivityList(RegisterView):
         return published_activities().prefetch_related(Prefetch("regions", queryset=Region.objects.only("name")))
 
 
-def published_links_per_area(model):
-    """{area id: number of published ``model`` records in the area}, in one grouped query."""
-    links = model.areas.through.objects.filter(**{f"{model._meta.model_name}__is_published": True})
+def count_activities_per_area():
+    """{area id: number of published activities in the area}, in one grouped query."""
+    links = CooperationActivity.areas.through.objects.filter(cooperationactivity__is_published=True)
     return dict(links.values_list("cooperationarea_id").annotate(n=Count("pk")).order_by())
 
 
-def count_per_area():
-    return {
-        "organisations": published_links_per_area(Organisation),
-        "activities": published_links_per_area(CooperationActivity),
-    }
-
-
-def area_counts(request):
-    """The numbers of published organisations and activities per area.
-
-    Counting the activities of every area reads all the links between activities and areas,
-    so the counts are computed once per registry version and shared by the pages that show them.
-    """
-    return cached(request, "area-counts", count_per_area)
-
-
 def areas_with_counts(request):
-    """The areas, each with its numbers of published organisations and activities."""
-    counts = area_counts(request)
+    """The areas, each with the numbers of published organisations working in it and of
+    published activities in it. Both read every link of their kind, so they are computed once
+    per registry version and shared by the pages that show them."""
+    organisations = works_in.organisations_per_area(request)
+    activities = cached(request, "activities-per-area", count_activities_per_area)
     areas = list(CooperationArea.objects.all())
     for area in areas:
-        area.organisation_count = counts["organisations"].get(area.pk, 0)
-        area.activity_count = counts["activities"].get(area.pk, 0)
+        area.organisation_count = organisations.get(area.pk, 0)
+        area.activity_count = activities.get(area.pk, 0)
     return areas
 
 
@@ -261,39 +249,21 @@ def area_list(request):
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
     areas = list(CooperationArea.objects.only("name", "slug"))
-    paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
+    # Rows in the order of what they show: the acronym.
+    organisations = Organisation.objects.published().only("name", "acronym", "slug").order_by(Lower("acronym"), "pk")
+    paginator = Paginator(organisations, MATRIX_PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404(f"There is no page {page_number} of the matrix.")
     page = paginator.page(page_number)
     organisations = list(page.object_list)
-    declared = set(
-        Organisation.areas.through.objects.filter(organisation__in=organisations).values_list(
-            "organisation_id", "cooperationarea_id"
-        )
-    )
-    activity_counts = {
-        (row["organisation_id"], row["area_id"]): row["n"]
-        for row in CooperationActivity.partners.through.objects.filter(
-            organisation__in=organisations, cooperationactivity__is_published=True
-        )
-        .values("organisation_id", area_id=F("cooperationactivity__areas"))
-        .annotate(n=Count("cooperationactivity_id"))
-        .order_by()
-    }
-    rows = [
-        {
-            "organisation": organisation,
-            "cells": [
-                {
-                    "area": area,
-                    "declared": (organisation.pk, area.pk) in declared,
-                    "activities": activity_counts.get((organisation.pk, area.pk), 0),
-                }
-                for area in areas
-            ],
-        }
-        for organisation in organisations
-    ]
+    found = works_in.engagements(organisations)
+    rows = []
+    for organisation in organisations:
+        cells = []
+        for area in areas:
+            declared, activities = found.get((organisation.pk, area.pk), (False, 0))
+            cells.append({"area": area, "declared": declared, "activities": activities})
+        rows.append({"organisation": organisation, "cells": cells})
     return render(request, "partnerships/area_list.html", {"areas": areas, "rows": rows, **pagination(page)})
 
 
@@ -301,14 +271,21 @@ def area_list(request):
 @cache_public_page
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea, slug=slug)
-    counts = area_counts(request)
+    working = works_in.organisations_working_in(request, [area])
+    organisations = list(
+        Organisation.objects.published()
+        .filter(pk__in=working)
+        .only("name", "acronym", "slug", "relationship")[:RELATED_LIMIT]
+    )
+    found = works_in.engagements(organisations, [area])
+    for organisation in organisations:
+        organisation.declares_area, organisation.activities_in_area = found.get((organisation.pk, area.pk), (False, 0))
+    activities = cached(request, "activities-per-area", count_activities_per_area)
     context = {
         "area": area,
-        "organisation_count": counts["organisations"].get(area.pk, 0),
-        "organisations": area.organisations.published().only("name", "acronym", "slug", "relationship")[
-            :RELATED_LIMIT
-        ],
-        "activity_count": counts["activities"].get(area.pk, 0),
+        "organisation_count": len(working),
+        "organisations": organisations,
+        "activity_count": activities.get(area.pk, 0),
         "activities": published_activities().filter(areas=area)[:RELATED_LIMIT],
     }
     return render(request, "partnerships/area_detail.html", context)
