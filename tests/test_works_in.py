@@ -1,0 +1,90 @@
+"""One meaning of "an organisation works in an area", alike on the matrix, the area pages, the
+overview, the organisations register's filter and its counts: it declares the area, or it takes
+part in a published activity in it. The pages say which of the two applies."""
+
+import pytest
+
+from partnerships.models import CooperationActivity, CooperationArea, Organisation
+
+from .helpers import export_json
+
+pytestmark = pytest.mark.usefixtures("registry")
+
+
+@pytest.fixture
+def who_on_trafficking():
+    """WHO does not declare trafficking but takes part in a published activity on it; UNODC only
+    in an unpublished one, which does not count."""
+    trafficking = CooperationArea.objects.get(slug="trafficking-in-human-beings")
+    published = CooperationActivity.objects.create(
+        title="Health screening of victims", slug="health-screening", status="planned", is_published=True
+    )
+    published.areas.add(trafficking)
+    published.partners.add(Organisation.objects.get(slug="who"))
+    draft = CooperationActivity.objects.create(
+        title="Draft on trafficking", slug="draft-trafficking", status="planned", is_published=False
+    )
+    draft.areas.add(trafficking)
+    draft.partners.add(Organisation.objects.get(slug="unodc"))
+    return trafficking
+
+
+def test_the_overview_counts_organisations_that_declare_or_take_part(client, who_on_trafficking):
+    areas = {area.slug: area for area in client.get("/").context["areas"]}
+    assert areas["trafficking-in-human-beings"].organisation_count == 3  # IOM, INTERPOL declare; WHO takes part
+    assert areas["trafficking-in-human-beings"].activity_count == 3  # 2 shipped, 1 added; the draft not
+
+
+def test_the_area_page_lists_them_and_says_which_applies(client, who_on_trafficking):
+    response = client.get("/areas/trafficking-in-human-beings/")
+    assert response.context["organisation_count"] == 3
+    assert [o.slug for o in response.context["organisations"]] == ["interpol", "iom", "who"]
+    html = response.content.decode()
+    assert "Declares this area; takes part in" in html
+    assert (
+        'Takes part in <a href="/cooperation/?organisation=who&amp;area=trafficking-in-human-beings">1 activity</a>'
+        " in it." in html
+    )
+    assert "/organisations/unodc/" not in html
+
+
+def test_the_organisations_filter_and_its_count_agree_with_the_area_page(client, who_on_trafficking):
+    rows = export_json(client, "/organisations/", {"area": "trafficking-in-human-beings"})
+    assert sorted(row["slug"] for row in rows) == ["interpol", "iom", "who"]
+    response = client.get("/organisations/")
+    facet = next(f for f, _ in response.context["form_parts"] if f and f.name == "area")
+    assert next(o.count for o in facet.options if o.value == "trafficking-in-human-beings") == 3
+
+
+def test_the_matrix_marks_declared_areas_and_counts_activities(client, who_on_trafficking):
+    response = client.get("/areas/")
+    who = next(row for row in response.context["rows"] if row["organisation"].slug == "who")
+    cells = {cell["area"].slug: (cell["declared"], cell["activities"]) for cell in who["cells"]}
+    assert cells["trafficking-in-human-beings"] == (False, 1)
+    assert cells["health-at-borders"] == (True, 1)
+    unodc = next(row for row in response.context["rows"] if row["organisation"].slug == "unodc")
+    assert {cell["area"].slug for cell in unodc["cells"] if cell["declared"] or cell["activities"]} == {
+        "cross-border-crime"
+    }
+    html = response.content.decode()
+    assert '<td class="works"><a href="/cooperation/?organisation=who&amp;area=trafficking-in-human-beings">' in html
+
+
+def test_the_matrix_rows_are_in_the_order_of_the_acronyms_they_show(client):
+    Organisation.objects.create(
+        name="Aardvark Alliance", acronym="ZZA", slug="zza", kind="other", relationship="active", is_published=True
+    )
+    Organisation.objects.create(
+        name="Zebra Union", acronym="abc", slug="abc", kind="other", relationship="active", is_published=True
+    )
+    acronyms = [row["organisation"].acronym for row in client.get("/areas/").context["rows"]]
+    assert acronyms == [
+        "abc", "CoE", "IMO", "INTERPOL", "IOM", "MAOC-N", "ODIHR", "OSCE", "UNHCR", "UNODC", "WHO", "ZZA",
+    ]  # fmt: skip
+
+
+def test_a_draft_organisation_works_nowhere(client):
+    Organisation.objects.filter(slug="iom").update(is_published=False)
+    areas = {area.slug: area.organisation_count for area in client.get("/").context["areas"]}
+    assert areas["risk-analysis"] == 0
+    assert "/organisations/iom/" not in client.get("/areas/risk-analysis/").content.decode()
