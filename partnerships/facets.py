@@ -32,12 +32,22 @@ EXPANDABLE = {"organisation"}
 
 @dataclass(frozen=True)
 class Column:
-    """A field of the record itself (a choice, or a foreign key's id): GROUP BY that column."""
+    """A field of the record itself (a choice, or a foreign key's id): GROUP BY that column.
+
+    The columns whose counts are wanted under the same selection are counted together, in one
+    GROUP BY over all of them (``count_columns``).
+    """
 
     field: str
 
-    def count(self, queryset, request):
-        return dict(queryset.order_by().values_list(self.field).annotate(n=Count("pk")))
+
+def count_columns(queryset, fields):
+    """{field: {value: count}} for each of ``fields``, from one query grouping by all of them."""
+    counts = {field: {} for field in fields}
+    for *values, n in queryset.order_by().values_list(*fields).annotate(n=Count("*")):
+        for field, value in zip(fields, values, strict=True):
+            counts[field][value] = counts[field].get(value, 0) + n
+    return counts
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,8 @@ class Linked:
             **{f"{relation.m2m_field_name()}__in": queryset.order_by().values("pk")}
         )
         target = f"{relation.m2m_reverse_field_name()}_id"
-        return dict(links.values_list(target).annotate(n=Count("pk")).order_by())
+        # COUNT(*), not COUNT(id): the link table's index then answers the query alone.
+        return dict(links.values_list(target).annotate(n=Count("*")).order_by())
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,19 @@ class Faceting:
         self.selected = {
             name: cleaned[name] for name in filterset.filters if name != "sort" and filterset.data.getlist(name)
         }
-        self.counts = {name: self.counts_without(name) for name in self.counted}
+        self.counts = {}
+        columns = {}  # the Column filters, by the selection their counts are taken under
+        for name, counter in self.counted.items():
+            others = tuple(other for other in self.selected if other != name)
+            if isinstance(counter, Column):
+                columns.setdefault(others, []).append(name)
+            else:
+                self.counts[name] = self.cached_counts(others, [name], lambda q, c=counter: c.count(q, request))
+        for others, names in columns.items():
+            fields = [self.counted[name].field for name in names]
+            counts = self.cached_counts(others, names, lambda q, fields=fields: count_columns(q, fields))
+            for name, field in zip(names, fields, strict=True):
+                self.counts[name] = counts[field]
 
     def expandable(self):
         return EXPANDABLE & self.counted.keys()
@@ -144,15 +167,11 @@ class Faceting:
             queryset = self.filterset.filters[name].filter(queryset, self.selected[name])
         return queryset
 
-    def counts_without(self, name):
-        """The counts of ``name``'s options under every selected filter except ``name`` itself."""
-        others = [other for other in self.selected if other != name]
+    def cached_counts(self, others, names, compute):
+        """``compute(queryset of the records selected by others)``, cached per registry version."""
         key = hashlib.sha256(self.selection_key(others).encode()).hexdigest()[:32]
         register = self.filterset._meta.model._meta.model_name
-        counter = self.counted[name]
-        return cached(
-            self.request, f"facet:{register}:{name}:{key}", lambda: counter.count(self.select(others), self.request)
-        )
+        return cached(self.request, f"facet:{register}:{'+'.join(names)}:{key}", lambda: compute(self.select(others)))
 
     def total(self):
         """The number of results, when a count of a choice the results all have already holds it."""
