@@ -6,7 +6,7 @@ import pytest
 
 from partnerships.models import Agreement, CooperationActivity, Organisation
 
-from .helpers import export_json
+from .helpers import export_json, status_text
 
 pytestmark = pytest.mark.usefixtures("registry")
 
@@ -241,6 +241,6 @@ class TestPagination:
 
 
 def test_an_empty_result_says_so_plainly(client):
-    page = client.get("/cooperation/", {"status": "completed"}).content.decode()
-    assert "No cooperation activity matches these filters." in page
-    assert "Showing 0 activities " in page
+    response = client.get("/cooperation/", {"status": "completed"})
+    assert "No cooperation activity matches these filters." in response.content.decode()
+    assert status_text(response) == "Showing 0 activities, completed. Clear all"
