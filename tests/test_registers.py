@@ -71,4 +71,4 @@ def test_a_register_with_no_matching_row_says_so(client, registry, url, status_t
     page = response.content.decode()
     assert status_of(response) == status_text
     assert empty_text in page
-    assert "No results are shown until the filters above can be used." not in page
+    assert "No results are shown until the filters can be used." not in page

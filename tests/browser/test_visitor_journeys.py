@@ -122,7 +122,7 @@ def test_a_bad_filter_value_answers_400_with_a_message_naming_the_parameter(page
     expect(alert.get_by_role("listitem")).to_have_text(
         ["Status (status): Select a valid choice. bogus is not one of the available choices."]
     )
-    expect(page.locator(".results .empty")).to_have_text("No results are shown until the filters above can be used.")
+    expect(page.locator(".results .empty")).to_have_text("No results are shown until the filters can be used.")
     alert.get_by_role("link", name="start again without filters").click()
     expect(page).to_have_url(re.compile(r"/cooperation/$"))
     expect(page.get_by_role("status")).to_have_text("Showing 9 activities.")
