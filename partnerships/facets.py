@@ -187,34 +187,41 @@ class Faceting:
         for name in self.counted:
             definition = self.filterset.filters[name]
             counts = self.counts[name]
-            chosen = self.filterset.data.getlist(name)
+            chosen = set(self.filterset.data.getlist(name))
             if name in choice_filters(self.filterset):
                 options = [
                     Option(value, label, counts.get(value, 0), value in chosen)
                     for value, label in definition.extra["choices"]
                 ]
+                result.append(Facet(name, definition.label, options))
+            elif name in EXPANDABLE:
+                result.append(self.long_list(name, definition.label, words[name], counts, chosen, expand == name))
             else:
                 options = [Option(slug, label, counts.get(pk, 0), slug in chosen) for pk, slug, label in words[name]]
-            facet = Facet(name, definition.label, options)
-            if name in EXPANDABLE:
-                self.shorten(facet, expanded=expand == name)
-            result.append(facet)
+                result.append(Facet(name, definition.label, options))
         return result
 
-    def shorten(self, facet, expanded):
-        """A long list (the organisations): those with results first, the most first, then "Show all"."""
-        facet.long = True
-        facet.expanded = expanded
+    def long_list(self, name, label, words, counts, chosen, expanded):
+        """A long list (the organisations): those with results, the most first, and the chosen
+        ones, then "Show all"; or, expanded, every option in the order of their names."""
         if expanded:
-            facet.less_url = self.url_with(EXPAND, None)
-            return
-        ranked = sorted((o for o in facet.options if o.count), key=lambda o: (-o.count, o.label.casefold()))
-        shown = ranked[:ORGANISATIONS_SHOWN]
-        shown += [o for o in facet.options if o.selected and o not in shown]
-        facet.hidden = len(facet.options) - len(shown)
-        facet.options = shown
-        if facet.hidden:
-            facet.more_url = self.url_with(EXPAND, facet.name)
+            options = [Option(slug, text, counts.get(pk, 0), slug in chosen) for pk, slug, text in words]
+            return Facet(name, label, options, expanded=True, long=True, less_url=self.url_with(EXPAND, None))
+        # Only the options with results are ranked: a few of some 2,000, most of the time.
+        ranked = sorted(
+            ((counts[pk], text, slug) for pk, slug, text in words if counts.get(pk)),
+            key=lambda option: (-option[0], option[1].casefold()),
+        )[:ORGANISATIONS_SHOWN]
+        options = [Option(slug, text, n, slug in chosen) for n, text, slug in ranked]
+        shown = {option.value for option in options}
+        options += [
+            Option(slug, text, counts.get(pk, 0), True)
+            for pk, slug, text in words
+            if slug in chosen and slug not in shown
+        ]
+        hidden = len(words) - len(options)
+        more_url = self.url_with(EXPAND, name) if hidden else ""
+        return Facet(name, label, options, hidden=hidden, long=True, more_url=more_url)
 
     def url_with(self, name, value):
         query = QueryDict(mutable=True)

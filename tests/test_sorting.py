@@ -88,6 +88,11 @@ def test_the_sorted_column_header_says_so(client, dated):
     ) in html
     assert '<th scope="col"><a href="?status=planned&amp;sort=title">Activity<span aria-hidden="true"></span>' in html
     assert html.count("aria-sort=") == 1
+    assert '<td data-label="Planned start"><time datetime="2023-01-01">1 Jan 2023</time></td>' in html
+    assert (
+        '<td data-label="Planned end" class="unstated"><span class="none" aria-hidden="true">—</span>'
+        '<span class="visually-hidden">not stated</span></td>'
+    ) in html
     default = client.get("/agreements/").content.decode()
     assert '<th scope="col" aria-sort="ascending"><a href="?sort=title">Agreement' in default
     assert '<a href="?sort=-updated">Recently updated</a>' in default

@@ -1,6 +1,7 @@
 """Template helpers of the public site."""
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -87,3 +88,14 @@ def sort_header(context, label, *values):
         label,
         arrow,
     )
+
+
+UNSTATED = mark_safe('<span class="none" aria-hidden="true">—</span><span class="visually-hidden">not stated</span>')
+
+
+@register.filter
+def date_or_unstated(value):
+    """A date as ``<time>`` ("1 Apr 2022"), or a dash that reads "not stated"."""
+    if not value:
+        return UNSTATED
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), date_format(value, "j M Y"))
