@@ -309,6 +309,14 @@ def organisation_detail(request, slug):
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
         "agreements": Agreement.objects.published().filter(organisation=organisation),
+        # Areas it works in through its published activities without declaring them (works_in.py).
+        "areas_through_activities": CooperationArea.objects.filter(
+            pk__in=CooperationActivity.areas.through.objects.filter(
+                cooperationactivity__is_published=True, cooperationactivity__partners=organisation
+            ).values("cooperationarea_id")
+        )
+        .exclude(organisations=organisation)
+        .only("name", "slug"),
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
     }

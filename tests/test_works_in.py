@@ -88,3 +88,15 @@ def test_a_draft_organisation_works_nowhere(client):
     areas = {area.slug: area.organisation_count for area in client.get("/").context["areas"]}
     assert areas["risk-analysis"] == 0
     assert "/organisations/iom/" not in client.get("/areas/risk-analysis/").content.decode()
+
+
+def test_the_organisation_page_says_where_it_works_without_declaring_it(client, who_on_trafficking):
+    html = client.get("/organisations/who/").content.decode()
+    assert "<dt>Cooperation areas it declares</dt>" in html
+    assert '<a href="/areas/health-at-borders/">Health and safety at borders</a>' in html
+    assert (
+        "<dt>Also works in, through its cooperation activities</dt>\n  <dd>"
+        '<a href="/cooperation/?organisation=who&amp;area=trafficking-in-human-beings">Trafficking in human beings</a>'
+        "</dd>"
+    ) in html
+    assert "Also works in" not in client.get("/organisations/unodc/").content.decode()  # only a draft there
