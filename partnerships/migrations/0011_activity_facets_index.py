@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0009_activity_start_index'),
+        ('partnerships', '0010_registry_version_changed_at'),
     ]
 
     operations = [
