@@ -218,3 +218,13 @@ def test_a_bad_expand_value_is_a_bad_request_naming_it(client, url, params):
     response = client.get(url, params)
     assert response.status_code == 400
     assert "<code>expand</code>" in response.content.decode()
+
+
+def test_the_page_cache_keeps_the_full_list_apart_from_the_short_one(client, page_cache):
+    """``expand`` is one of the parameters a register reads, so it is part of the cached page's key."""
+    short = client.get("/cooperation/", {"status": "ongoing"}).content.decode()
+    full = client.get("/cooperation/", {"status": "ongoing", "expand": "organisation"}).content.decode()
+    assert "Show all 10 organisations" in short and "Show only those with results" not in short
+    assert "Show only those with results" in full
+    again = client.get("/cooperation/", {"status": "ongoing"}).content.decode()
+    assert again == short
