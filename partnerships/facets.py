@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.http import QueryDict
 
-from . import works_in
+from . import bitsets, works_in
 from .caching import cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import CooperationArea, Organisation, Region
@@ -67,6 +67,13 @@ class Linked:
 
 
 @dataclass(frozen=True)
+class Bits:
+    """Counted from the bit sets of the published activities (partnerships/bitsets.py), with no query."""
+
+    dimension: str
+
+
+@dataclass(frozen=True)
 class WorksIn:
     """Organisations by the areas they work in (partnerships/works_in.py)."""
 
@@ -96,11 +103,11 @@ COUNTED = {
         "status": Column("status"),
     },
     CooperationActivityFilter: {
-        "area": Linked("areas"),
+        "area": Bits("area"),
         "organisation": Linked("partners"),
-        "region": Linked("regions"),
-        "status": Column("status"),
-        "priority": Column("priority"),
+        "region": Bits("region"),
+        "status": Bits("status"),
+        "priority": Bits("priority"),
     },
 }
 
@@ -141,11 +148,20 @@ class Faceting:
             name: cleaned[name] for name in filterset.filters if name != "sort" and filterset.data.getlist(name)
         }
         self.counts = {}
+        self.bits = None
+        if any(isinstance(counter, Bits) for counter in self.counted.values()):
+            self.bits = bitsets.activity_bits(request)
+            self.matching = {}
         columns = {}  # the Column filters, by the selection their counts are taken under
         for name, counter in self.counted.items():
             others = tuple(other for other in self.selected if other != name)
             if isinstance(counter, Column):
                 columns.setdefault(others, []).append(name)
+            elif isinstance(counter, Bits):
+                selection = self.selection_bits(others)
+                self.counts[name] = {
+                    key: (selection & bits).bit_count() for key, bits in self.bits[counter.dimension].items()
+                }
             else:
                 self.counts[name] = self.cached_counts(others, [name], lambda q, c=counter: c.count(q, request))
         for others, names in columns.items():
@@ -173,8 +189,35 @@ class Faceting:
         register = self.filterset._meta.model._meta.model_name
         return cached(self.request, f"facet:{register}:{'+'.join(names)}:{key}", lambda: compute(self.select(others)))
 
+    def selection_bits(self, names):
+        """The bit set of the published activities that the selected filters ``names`` select."""
+        selection = self.bits["published"]
+        for name in names:
+            if name not in self.matching:
+                self.matching[name] = self.matching_bits(name)
+            selection &= self.matching[name]
+        return selection
+
+    def matching_bits(self, name):
+        """The bit set of the activities that filter ``name`` alone selects (any of its values)."""
+        chosen = self.filterset.data.getlist(name)
+        if isinstance(self.counted.get(name), Bits):
+            if name in ("area", "region"):
+                ids = {slug: pk for pk, slug, _ in vocabulary_of(self.request)[name]}
+                chosen = [ids[slug] for slug in chosen]
+            found = 0
+            for key in chosen:
+                found |= self.bits[self.counted[name].dimension].get(key, 0)
+            return found
+        # The other filters (partner organisations, the text search) ask the database once.
+        model = self.filterset._meta.model
+        matching = self.filterset.filters[name].filter(model.objects.published(), self.selected[name])
+        return bitsets.bits_of(matching.order_by().values_list("pk", flat=True))
+
     def total(self):
-        """The number of results, when a count of a choice the results all have already holds it."""
+        """The number of results, when the counts already hold it: no COUNT query."""
+        if self.bits is not None:
+            return self.selection_bits(self.selected).bit_count()
         for name, counter in self.counted.items():
             if name not in self.selected and isinstance(counter, Column) and name in choice_filters(self.filterset):
                 return sum(self.counts[name].values())
