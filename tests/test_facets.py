@@ -228,3 +228,18 @@ def test_the_page_cache_keeps_the_full_list_apart_from_the_short_one(client, pag
     assert "Show only those with results" in full
     again = client.get("/cooperation/", {"status": "ongoing"}).content.decode()
     assert again == short
+
+
+def test_the_bit_sets_hold_exactly_the_published_activities_of_each_value():
+    from partnerships.bitsets import bits_of, read_activity_bits
+
+    assert bits_of([]) == 0
+    assert bits_of([0, 3, 9]) == 0b1000001001
+    CooperationActivity.objects.filter(slug="fields-deployment").update(is_published=False)
+    bits = read_activity_bits()
+    published = set(CooperationActivity.objects.published().values_list("pk", flat=True))
+    assert bits["published"] == bits_of(published)
+    fraud = CooperationArea.objects.get(slug="document-fraud")
+    assert bits["area"].get(fraud.pk, 0) == 0  # FIELDS, its only activity, is a draft now
+    ongoing = CooperationActivity.objects.published().filter(status="ongoing").values_list("pk", flat=True)
+    assert bits["status"]["ongoing"] == bits_of(ongoing)
