@@ -5,11 +5,14 @@ selection out (so choosing "Return" does not turn every other area into 0); the 
 parameters apply. Only published records are counted: the registers' querysets start from
 ``published()``. An option without results is shown with 0 and can still be chosen.
 
-Each filter's counts take one GROUP BY query, on the record's own table (a choice, or the
-organisation of an agreement) or on the link table of a many-to-many relation, never one
-query per option. The result is cached per registry version under the selection it depends
-on, so the counts of the unfiltered registers are computed once per version and shared by
-every page, and so are the counts that several filter combinations have in common.
+Never one query per option. On the cooperation register, the areas, regions, statuses and
+priorities are counted from bit sets of the published activities (partnerships/bitsets.py),
+with no query at all. Elsewhere each filter's counts take one GROUP BY query, on the record's
+own table (choices, counted together; the organisation of an agreement) or on the link table
+of a many-to-many relation (the partner organisations). A query's result is cached per
+registry version under the selection it depends on, so the counts of the unfiltered registers
+are computed once per version and shared by every page, and so are the counts that several
+filter combinations have in common.
 """
 
 import hashlib
