@@ -91,13 +91,16 @@ def test_a_phone_shows_the_results_before_the_folded_filters(page, showcase, pat
 
 def test_each_result_is_a_card_on_a_phone(page, showcase):
     page.set_viewport_size(PHONE)
-    page.goto("/cooperation/?organisation=iom")
+    page.goto("/cooperation/?organisation=iom&region=turkiye")
     first = page.locator("table.results-table tbody tr").first
     expect(first).to_have_css("display", "block")
     box = first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     expect(first.locator("td[data-label=Status]")).to_be_visible()
+    expect(first.locator("td[data-label=Regions]")).to_have_text("Eastern Partnership, Türkiye, Western Balkans")
     expect(first.locator("td[data-label=Regions]")).to_be_visible()
+    # A card leaves out what is not stated, rather than a line of dashes.
+    expect(first.locator("td[data-label='Planned start']")).to_be_hidden()
 
 
 @pytest.fixture
