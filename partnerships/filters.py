@@ -131,14 +131,16 @@ class SortFilter(filters.ChoiceFilter):
             return qs
         value = value or self.default
         self.parent.sorted_by = value
-        return qs.order_by(*(order_by(name) for name in self.orderings[value][1]), "pk")
+        return qs.order_by(*(order_by(qs.model, name) for name in self.orderings[value][1]), "pk")
 
 
-def order_by(name):
-    """An ordering expression for ``name`` ("-signed_on"): empty values last in both directions."""
-    if name.startswith("-"):
-        return F(name[1:]).desc(nulls_last=True)
-    return F(name).asc(nulls_last=True)
+def order_by(model, name):
+    """An ordering for ``name`` ("-signed_on"): a field that may be empty has its empty values
+    last in both directions; the others are ordered plainly, as their indexes are."""
+    field = name.removeprefix("-")
+    if not model._meta.get_field(field).null:
+        return name
+    return F(field).desc(nulls_last=True) if name.startswith("-") else F(field).asc(nulls_last=True)
 
 
 # The values of ``sort`` (fixed by the public contract), their labels and the fields they order by.
