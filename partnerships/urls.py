@@ -1,4 +1,4 @@
-"""Public URLs of the registry (fixed by the product contract, DESIGN.md)."""
+"""Public URLs of the registry (fixed by the public contract, docs/contract.md)."""
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
@@ -34,6 +34,7 @@ urlpatterns = [
     path("cooperation/<slug:slug>/", views.activity_detail, name="activity-detail"),
     path("areas/", views.area_list, name="area-list"),
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     # A section of the sitemap lists up to 50,000 records: seconds of work, so it is cached too.
     # A section reads one parameter, its page number p.
     path(

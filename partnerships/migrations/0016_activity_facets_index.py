@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0010_registry_version_changed_at'),
+        ('partnerships', '0015_registry_version_and_field_ranges'),
     ]
 
     operations = [
