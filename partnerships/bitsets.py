@@ -36,12 +36,15 @@ def grouped(pairs):
 
 
 def read_activity_bits():
-    """{"published": bits, "area": {area id: bits}, "region": {...}, "status": {value: bits}, "priority": {...}}."""
+    """{"published": bits, "area": {area id: bits}, "region": {...}, "status": {value: bits}, "priority": {...}}.
+
+    Only published activities, and only published areas and regions, have bits.
+    """
     published = CooperationActivity.objects.published()
     rows = list(published.values_list("pk", "status", "priority"))
     links = {
         name: CooperationActivity._meta.get_field(relation)
-        .remote_field.through.objects.filter(cooperationactivity__is_published=True)
+        .remote_field.through.objects.filter(cooperationactivity__is_published=True, **{f"{name}__is_published": True})
         .values_list(f"{name}_id", "cooperationactivity_id")
         for name, relation in (("cooperationarea", "areas"), ("region", "regions"))
     }

@@ -3,7 +3,8 @@
 Within one parameter, whose values mean "any of", the counts leave that parameter's own
 selection out (so choosing "Return" does not turn every other area into 0); the other
 parameters apply. Only published records are counted: the registers' querysets start from
-``published()``. An option without results is shown with 0 and can still be chosen.
+``published()``; only published areas and regions are listed and counted. An option without
+results is shown with 0 and can still be chosen.
 
 Never one query per option. On the cooperation register, the areas, regions, statuses and
 priorities are counted from bit sets of the published activities (partnerships/bitsets.py),
@@ -85,10 +86,11 @@ class WorksIn:
 
 
 def vocabulary():
-    """The options of the related filters as (id, slug, label), in the order they are listed."""
+    """The options of the related filters as (id, slug, label), in the order they are listed:
+    only published areas, regions and organisations."""
     return {
-        "area": list(CooperationArea.objects.values_list("pk", "slug", "name")),
-        "region": list(Region.objects.values_list("pk", "slug", "name")),
+        "area": list(CooperationArea.objects.published().values_list("pk", "slug", "name")),
+        "region": list(Region.objects.published().values_list("pk", "slug", "name")),
         "organisation": [
             (organisation.pk, organisation.slug, str(organisation))
             for organisation in Organisation.objects.published().only("pk", "slug", "name", "acronym")

@@ -165,7 +165,9 @@ ACTIVITY_ORDERINGS = {
 
 class OrganisationFilter(filters.FilterSet):
     q = SearchFilter(help_text="Name, acronym or summary")
-    area = WorksInAreaFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    area = WorksInAreaFilter(
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
+    )
     kind = ChoicesFilter(choices=Organisation.Kind.choices, label="Kind of organisation")
     relationship = ChoicesFilter(choices=Organisation.Relationship.choices, label="Relationship")
     sort = SortFilter(ORGANISATION_ORDERINGS)
@@ -180,7 +182,9 @@ class AgreementFilter(filters.FilterSet):
     organisation = RelatedSlugsFilter(
         field_name="organisation", queryset=published_organisations, label="Organisation"
     )
-    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    area = RelatedSlugsFilter(
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
+    )
     kind = ChoicesFilter(choices=Agreement.Kind.choices, label="Kind of agreement")
     status = ChoicesFilter(choices=Agreement.Status.choices, label="Status")
     signed_after = filters.DateFilter(
@@ -198,13 +202,15 @@ class AgreementFilter(filters.FilterSet):
 
 class CooperationActivityFilter(filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
-    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    area = RelatedSlugsFilter(
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
+    )
     organisation = RelatedSlugsFilter(
         field_name="partners",
         queryset=published_organisations,
         label="Partner organisation",
     )
-    region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.all(), label="Region")
+    region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.published(), label="Region")
     status = ChoicesFilter(choices=CooperationActivity.Status.choices, label="Status")
     priority = ChoicesFilter(choices=CooperationActivity.Priority.choices, label="Priority")
     sort = SortFilter(ACTIVITY_ORDERINGS)

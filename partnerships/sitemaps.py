@@ -43,7 +43,7 @@ class ActivitySitemap(RecordSitemap):
 
 
 class AreaSitemap(RecordSitemap):
-    queryset = CooperationArea.objects.all()
+    queryset = CooperationArea.objects.published()
 
 
 class SourceSitemap(RecordSitemap):

@@ -17,7 +17,8 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from . import exports, selection, timeline, works_in
-from .caching import PublicPage, cache_public_page, cached
+from .caching import PublicPage, cache_public_page, cached, registry_version
+from .downloads import full_download
 from .facets import EXPAND, Faceting, vocabulary_of
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import (
@@ -49,6 +50,14 @@ def published_partners():
     return Prefetch("partners", queryset=Organisation.objects.published().only("pk", "name", "acronym", "slug"))
 
 
+def published_areas():
+    return Prefetch("areas", queryset=CooperationArea.objects.published().only("name", "slug"))
+
+
+def published_regions():
+    return Prefetch("regions", queryset=Region.objects.published().only("name", "slug"))
+
+
 # What a card or a table row of an activity shows (templates/includes/activity_items.html).
 ACTIVITY_CARD = ("title", "slug", "status", "priority", "starts_on", "ends_on")
 
@@ -58,9 +67,7 @@ def published_activities():
     return (
         CooperationActivity.objects.published()
         .only(*ACTIVITY_CARD)
-        .prefetch_related(
-            published_partners(), Prefetch("areas", queryset=CooperationArea.objects.only("name", "slug"))
-        )
+        .prefetch_related(published_partners(), published_areas())
     )
 
 
@@ -138,7 +145,10 @@ class RegisterView(View):
             if not filterset.is_valid():
                 raise BadRequest(filterset.errors)
             if wants_export:
-                return self.export.response(filterset.qs, request.GET["format"])
+                fmt = request.GET["format"]
+                if not any(data.getlist(name) for name in filterset.filters):
+                    return full_download(self.export, filterset.qs, fmt, registry_version(request))
+                return self.export.response(filterset.qs, fmt)
             page_number = read_page_number(request.GET.get("page"))
             faceting = Faceting(filterset, request)
             read_expand(request.GET.get(EXPAND), faceting)
@@ -203,7 +213,7 @@ class OrganisationList(RegisterView):
     template_name = "partnerships/organisation_list.html"
 
     def get_queryset(self):
-        return Organisation.objects.published().select_related("parent").prefetch_related("areas")
+        return Organisation.objects.published().select_related("parent").prefetch_related(published_areas())
 
 
 class AgreementList(RegisterView):
@@ -221,22 +231,24 @@ class CooperationActivityList(RegisterView):
     template_name = "partnerships/activity_list.html"
 
     def get_queryset(self):
-        return published_activities().prefetch_related(Prefetch("regions", queryset=Region.objects.only("name")))
+        return published_activities().prefetch_related(published_regions())
 
 
 def count_activities_per_area():
-    """{area id: number of published activities in the area}, in one grouped query."""
-    links = CooperationActivity.areas.through.objects.filter(cooperationactivity__is_published=True)
+    """{published area id: number of published activities in the area}, in one grouped query."""
+    links = CooperationActivity.areas.through.objects.filter(
+        cooperationactivity__is_published=True, cooperationarea__is_published=True
+    )
     return dict(links.values_list("cooperationarea_id").annotate(n=Count("pk")).order_by())
 
 
 def areas_with_counts(request):
-    """The areas, each with the numbers of published organisations working in it and of
-    published activities in it. Both read every link of their kind, so they are computed once
+    """The published areas, each with the numbers of published organisations working in it and
+    of published activities in it. Both read every link of their kind, so they are computed once
     per registry version and shared by the pages that show them."""
     organisations = works_in.organisations_per_area(request)
     activities = cached(request, "activities-per-area", count_activities_per_area)
-    areas = list(CooperationArea.objects.all())
+    areas = list(CooperationArea.objects.published())
     for area in areas:
         area.organisation_count = organisations.get(area.pk, 0)
         area.activity_count = activities.get(area.pk, 0)
@@ -266,7 +278,7 @@ def area_list(request):
         page_number = read_page_number(request.GET.get("page"))
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
-    areas = list(CooperationArea.objects.only("name", "slug"))
+    areas = list(CooperationArea.objects.published().only("name", "slug"))
     # Rows in the order of what they show: the acronym.
     organisations = Organisation.objects.published().only("name", "acronym", "slug").order_by(Lower("acronym"), "pk")
     paginator = Paginator(organisations, MATRIX_PAGE_SIZE)
@@ -288,7 +300,7 @@ def area_list(request):
 @require_safe
 @cache_public_page(parameters=())
 def area_detail(request, slug):
-    area = get_object_or_404(CooperationArea, slug=slug)
+    area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
     working = works_in.organisations_working_in(request, [area])
     organisations = list(
         Organisation.objects.published()
@@ -313,7 +325,9 @@ def area_detail(request, slug):
 @cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
-        Organisation.objects.published().select_related("parent").prefetch_related("areas", citations_prefetch()),
+        Organisation.objects.published()
+        .select_related("parent")
+        .prefetch_related(published_areas(), citations_prefetch()),
         slug=slug,
     )
     activities = published_activities().filter(partners=organisation).prefetch_related(citations_prefetch())
@@ -324,7 +338,8 @@ def organisation_detail(request, slug):
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
         "agreements": Agreement.objects.published().filter(organisation=organisation)[:RELATED_LIMIT],
         # Areas it works in through its published activities without declaring them (works_in.py).
-        "areas_through_activities": CooperationArea.objects.filter(
+        "areas_through_activities": CooperationArea.objects.published()
+        .filter(
             pk__in=CooperationActivity.areas.through.objects.filter(
                 cooperationactivity__is_published=True, cooperationactivity__partners=organisation
             ).values("cooperationarea_id")
@@ -345,7 +360,7 @@ def agreement_detail(request, pk):
     agreement = get_object_or_404(
         Agreement.objects.published()
         .select_related("organisation")
-        .prefetch_related("areas", citations_prefetch(), dated_facts_prefetch()),
+        .prefetch_related(published_areas(), citations_prefetch(), dated_facts_prefetch()),
         pk=pk,
     )
     context = {
@@ -363,7 +378,9 @@ def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
         .select_related("agreement")
-        .prefetch_related(published_partners(), "areas", "regions", citations_prefetch(), dated_facts_prefetch()),
+        .prefetch_related(
+            published_partners(), published_areas(), published_regions(), citations_prefetch(), dated_facts_prefetch()
+        ),
         slug=slug,
     )
     agreement = activity.agreement

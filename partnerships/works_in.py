@@ -1,9 +1,9 @@
 """Who works in which cooperation area.
 
 The registry has one meaning of "an organisation works in an area": it declares the area, or
-it takes part in a published activity in the area. The matrix, the area pages, the overview,
-the organisations register's area filter and its counts all use it; the pages say which of
-the two applies.
+it takes part in a published activity in the area; only published areas count. The matrix,
+the area pages, the overview, the organisations register's area filter and its counts all use
+it; the pages say which of the two applies.
 
 Which organisations work in which areas is read once per registry version (it joins every
 published activity's partners to its areas) and shared: the filter and the counts then read
@@ -22,18 +22,20 @@ ACTIVITY_AREAS = CooperationActivity.areas.through
 
 
 def all_areas_of_organisations():
-    """{organisation id: area ids} for every published organisation that works in an area.
+    """{organisation id: area ids} for every published organisation that works in a published area.
 
     Reading it joins every published activity's partners to its areas, so it is computed once
     per registry version (``areas_of_organisations``).
     """
     areas = defaultdict(set)
-    declared = ORGANISATION_AREAS.objects.filter(organisation__is_published=True).values_list(
-        "organisation_id", "cooperationarea_id"
-    )
+    declared = ORGANISATION_AREAS.objects.filter(
+        organisation__is_published=True, cooperationarea__is_published=True
+    ).values_list("organisation_id", "cooperationarea_id")
     in_activities = (
         ACTIVITY_AREAS.objects.filter(
-            cooperationactivity__is_published=True, cooperationactivity__partners__is_published=True
+            cooperationactivity__is_published=True,
+            cooperationactivity__partners__is_published=True,
+            cooperationarea__is_published=True,
         )
         .values_list("cooperationactivity__partners", "cooperationarea_id")
         .distinct()
@@ -70,10 +72,12 @@ def organisations_per_area(request, organisation_ids=None):
 
 def engagements(organisations, areas=None):
     """{(organisation id, area id): (declares it, number of published activities there)} for
-    the given organisations (and areas), in two grouped queries."""
-    declared = ORGANISATION_AREAS.objects.filter(organisation__in=organisations)
+    the given organisations (and areas), published areas only, in two grouped queries."""
+    declared = ORGANISATION_AREAS.objects.filter(organisation__in=organisations, cooperationarea__is_published=True)
     links = ACTIVITY_AREAS.objects.filter(
-        cooperationactivity__is_published=True, cooperationactivity__partners__in=organisations
+        cooperationactivity__is_published=True,
+        cooperationactivity__partners__in=organisations,
+        cooperationarea__is_published=True,
     )
     if areas is not None:
         declared = declared.filter(cooperationarea__in=areas)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partnerships.facets import ORGANISATIONS_SHOWN
-from partnerships.models import CooperationActivity, CooperationArea, Organisation, RegistryVersion
+from partnerships.models import CooperationActivity, CooperationArea, Organisation, Region, RegistryVersion
 
 from .helpers import export_json, status_text
 
@@ -243,3 +243,38 @@ def test_the_bit_sets_hold_exactly_the_published_activities_of_each_value():
     assert bits["area"].get(fraud.pk, 0) == 0  # FIELDS, its only activity, is a draft now
     ongoing = CooperationActivity.objects.published().filter(status="ongoing").values_list("pk", flat=True)
     assert bits["status"]["ongoing"] == bits_of(ongoing)
+
+
+def test_draft_areas_and_regions_are_neither_options_nor_counted(client):
+    """A draft area or region is listed by no filter and counted nowhere; choosing it is refused."""
+    CooperationArea.objects.filter(slug="return").update(is_published=False)
+    Region.objects.filter(slug="turkiye").update(is_published=False)
+    activities = client.get("/cooperation/")
+    assert "return" not in counts(activities, "area") and "fundamental-rights" in counts(activities, "area")
+    assert set(counts(activities, "region")) == {"eastern-partnership", "western-balkans"}
+    html = activities.content.decode()
+    assert 'name="area" value="return"' not in html and 'name="region" value="turkiye"' not in html
+    # The activities themselves stay published: the total still counts them.
+    assert activities.context["page"].paginator.count == CooperationActivity.objects.published().count()
+    for url in ("/organisations/", "/agreements/"):
+        assert "return" not in counts(client.get(url), "area"), url
+    for url, params in [
+        ("/cooperation/", {"area": "return"}),
+        ("/cooperation/", {"region": "turkiye"}),
+        ("/organisations/", {"area": "return"}),
+        ("/agreements/", {"area": "return"}),
+    ]:
+        response = client.get(url, params)
+        assert response.status_code == 400, (url, params)
+        assert "chip" not in response.content.decode()  # no chip names the draft value
+
+
+def test_the_bit_sets_leave_out_draft_areas_and_regions():
+    from partnerships.bitsets import read_activity_bits
+
+    CooperationArea.objects.filter(slug="return").update(is_published=False)
+    Region.objects.filter(slug="turkiye").update(is_published=False)
+    bits = read_activity_bits()
+    assert CooperationArea.objects.get(slug="return").pk not in bits["area"]
+    assert CooperationArea.objects.get(slug="fundamental-rights").pk in bits["area"]
+    assert set(bits["region"]) == set(Region.objects.published().values_list("pk", flat=True))

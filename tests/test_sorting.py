@@ -2,10 +2,12 @@
 last, the same order in the downloads, sortable column headers, and bad values refused."""
 
 import datetime
+import re
 
 import pytest
 
 from partnerships.models import Agreement, CooperationActivity, Organisation
+from partnerships.views import AgreementList, CooperationActivityList, OrganisationList
 
 from .helpers import export_json
 
@@ -114,3 +116,22 @@ def test_sort_given_twice_is_a_bad_request(client):
     response = client.get("/cooperation/", {"sort": ["title", "starts_on"]})
     assert response.status_code == 400
     assert "<code>sort</code>" in response.content.decode()
+
+
+@pytest.mark.parametrize("view", [OrganisationList, AgreementList, CooperationActivityList])
+def test_the_page_cache_is_keyed_on_sort_and_expand(view):
+    assert {"sort", "expand", "page"} <= view.public_page.parameters
+    assert set(view.filterset_class.base_filters) <= view.public_page.parameters
+
+
+def test_the_page_cache_keeps_each_order_apart(client, page_cache):
+    """Two orders of the same selection are two cached pages, each served again as it was."""
+    latest = CooperationActivity.objects.published().order_by("-title").first()
+    latest.save()  # the last by title, the first by the time of its last change
+    rows = re.compile(r'<th scope="row"><a href="/cooperation/([^/"]+)/"')
+    by_title = client.get("/cooperation/", {"sort": "title"}).content.decode()
+    by_update = client.get("/cooperation/", {"sort": "-updated"}).content.decode()
+    assert rows.findall(by_title) == [row["slug"] for row in export_json(client, "/cooperation/", {"sort": "title"})]
+    assert rows.findall(by_update)[0] == latest.slug != rows.findall(by_title)[0]
+    assert client.get("/cooperation/", {"sort": "title"}).content.decode() == by_title
+    assert client.get("/cooperation/", {"sort": "-updated"}).content.decode() == by_update

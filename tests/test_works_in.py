@@ -100,3 +100,46 @@ def test_the_organisation_page_says_where_it_works_without_declaring_it(client, 
         "</dd>"
     ) in html
     assert "Also works in" not in client.get("/organisations/unodc/").content.decode()  # only a draft there
+
+
+def test_a_draft_area_is_left_out_of_the_overview_the_matrix_and_the_organisation_pages(client, who_on_trafficking):
+    CooperationArea.objects.filter(slug="trafficking-in-human-beings").update(is_published=False)
+    assert "trafficking-in-human-beings" not in {area.slug for area in client.get("/").context["areas"]}
+    matrix = client.get("/areas/")
+    assert "trafficking-in-human-beings" not in {area.slug for area in matrix.context["areas"]}
+    for row in matrix.context["rows"]:
+        assert "trafficking-in-human-beings" not in {cell["area"].slug for cell in row["cells"]}
+    assert "/areas/trafficking-in-human-beings/" not in matrix.content.decode()
+    assert client.get("/areas/trafficking-in-human-beings/").status_code == 404
+    assert "Also works in" not in client.get("/organisations/who/").content.decode()  # only through the draft area
+    assert "Trafficking in human beings" not in client.get("/organisations/iom/").content.decode()  # declared
+    assert client.get("/organisations/", {"area": "trafficking-in-human-beings"}).status_code == 400
+
+
+def test_the_overview_the_area_pages_the_filter_and_the_matrix_agree(client, who_on_trafficking):
+    """Each published area's number of organisations is the same on every page that shows it,
+    with a draft area and a draft organisation in the registry."""
+    CooperationArea.objects.filter(slug="return").update(is_published=False)
+    Organisation.objects.filter(slug="iom").update(is_published=False)
+    matrix = client.get("/areas/").context["rows"]
+    on_matrix = {}
+    for row in matrix:
+        for cell in row["cells"]:
+            if cell["declared"] or cell["activities"]:
+                on_matrix[cell["area"].slug] = on_matrix.get(cell["area"].slug, 0) + 1
+    overview = {area.slug: area for area in client.get("/").context["areas"]}
+    facet = next(f for f, _ in client.get("/organisations/").context["form_parts"] if f and f.name == "area")
+    filter_counts = {option.value: option.count for option in facet.options}
+    activities = client.get("/cooperation/").context["form_parts"]
+    activity_counts = {o.value: o.count for o in next(f for f, _ in activities if f and f.name == "area").options}
+    assert (
+        set(overview) == set(filter_counts) == set(CooperationArea.objects.published().values_list("slug", flat=True))
+    )
+    for slug, area in overview.items():
+        page = client.get(f"/areas/{slug}/").context
+        assert page["organisation_count"] == area.organisation_count == filter_counts[slug]
+        assert on_matrix.get(slug, 0) == area.organisation_count, slug
+        assert len(export_json(client, "/organisations/", {"area": slug})) == area.organisation_count, slug
+        assert page["activity_count"] == area.activity_count == activity_counts[slug]
+        assert len(export_json(client, "/cooperation/", {"area": slug})) == area.activity_count, slug
+    assert overview["trafficking-in-human-beings"].organisation_count == 2  # INTERPOL declares it, WHO takes part

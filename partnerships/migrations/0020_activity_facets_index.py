@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0015_registry_version_and_field_ranges'),
+        ("partnerships", "0017_publication_of_vocabularies_and_sources"),
     ]
 
     operations = [
