@@ -278,3 +278,15 @@ def test_the_bit_sets_leave_out_draft_areas_and_regions():
     assert CooperationArea.objects.get(slug="return").pk not in bits["area"]
     assert CooperationArea.objects.get(slug="fundamental-rights").pk in bits["area"]
     assert set(bits["region"]) == set(Region.objects.published().values_list("pk", flat=True))
+
+
+def test_withdrawing_an_area_takes_it_out_of_the_cached_options_and_counts(client, page_cache):
+    """The options and counts are cached per registry version; unpublishing an area moves it."""
+    assert "return" in counts(client.get("/organisations/"), "area")
+    assert 'name="area" value="return"' in client.get("/cooperation/").content.decode()
+    area = CooperationArea.objects.get(slug="return")
+    area.is_published = False
+    area.save()
+    assert 'name="area" value="return"' not in client.get("/cooperation/").content.decode()
+    assert 'name="area" value="return"' not in client.get("/organisations/").content.decode()
+    assert "/areas/return/" not in client.get("/areas/").content.decode()
