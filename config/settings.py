@@ -148,6 +148,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "partnerships",
@@ -161,6 +164,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # TRACE answered 405 everywhere, NUL characters kept away from the admin's queries.
     "partnerships.middleware.RequestScreening",
+    # Any site may read the open data (API, catalogue, downloads), 304s and cached copies included.
+    "partnerships.cors.OpenDataCorsMiddleware",
     # Before the session: anonymous answers from the page cache, and 304s, cost no session,
     # user, CSRF or message work (partnerships/caching.py).
     "partnerships.caching.PublicCacheMiddleware",
@@ -287,6 +292,52 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The read-only API (partnerships/api/): anonymous, JSON only, its errors as JSON objects.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "partnerships.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partnerships registry API",
+    "DESCRIPTION": (
+        "Read-only access to the published records of the partnerships registry: organisations, "
+        "agreements, cooperation activities, cooperation areas, regions and source documents. "
+        "Lists take the same filters as the registers on the site. No key is needed."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": [],
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKind": "partnerships.models.Organisation.Kind",
+        "Relationship": "partnerships.models.Organisation.Relationship",
+        "AgreementKind": "partnerships.models.Agreement.Kind",
+        "AgreementStatus": "partnerships.models.Agreement.Status",
+        "ActivityStatus": "partnerships.models.CooperationActivity.Status",
+        "Priority": "partnerships.models.CooperationActivity.Priority",
+        "RegionKind": "partnerships.models.Region.Kind",
+    },
+}
+
+# What the open-data catalogue (/catalog.jsonld, /catalog.ttl) and /data/ say about reuse.
+REGISTRY_DATA_LICENCE = env_str("REGISTRY_DATA_LICENCE", "https://creativecommons.org/licenses/by/4.0/")
+if not re.fullmatch(r"https?://\S+", REGISTRY_DATA_LICENCE):
+    raise ImproperlyConfigured(f"REGISTRY_DATA_LICENCE must be the licence's URL, not {REGISTRY_DATA_LICENCE!r}.")
+# Who publishes the data, as the catalogue names them.
+REGISTRY_PUBLISHER_NAME = env_str("REGISTRY_PUBLISHER_NAME", "Partnerships registry")
+# Where reusers write with questions about the data; without it, the catalogue points to /data/.
+REGISTRY_CONTACT_EMAIL = env_str("REGISTRY_CONTACT_EMAIL", "")
+if REGISTRY_CONTACT_EMAIL and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", REGISTRY_CONTACT_EMAIL):
+    raise ImproperlyConfigured(f"REGISTRY_CONTACT_EMAIL must be an e-mail address, not {REGISTRY_CONTACT_EMAIL!r}.")
+
+# Login throttling (django-axes): after five failed attempts for one user name from one
+# address, logging in is refused for DJANGO_LOGIN_LOCKOUT_MINUTES.
 # Login throttling (django-axes, partnerships/lockout.py): after five failed attempts for one
 # user name from one client address, or twenty from one address whatever the user names, that
 # login is refused for DJANGO_LOGIN_LOCKOUT_MINUTES.

@@ -2,10 +2,15 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from partnerships.api.views import not_found
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("api/v1/", include("partnerships.api.urls")),
+    # Any other address under /api/ is answered in JSON too, never with the site's HTML 404 page.
+    re_path(r"^api/", not_found),
     path("", include("partnerships.urls")),
 ]
 

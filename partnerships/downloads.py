@@ -47,11 +47,14 @@ def remove_earlier(path, pattern):
             earlier.unlink(missing_ok=True)
 
 
-def full_download(export, queryset, fmt, version):
-    """The whole register ``export`` as ``fmt``, from the file of registry version ``version``."""
-    path = Path(settings.DOWNLOADS_DIR) / f"{export.name}-{version_tag(version)}.{fmt}"
+def full_download(export, queryset, fmt, version, base_url=""):
+    """The whole register ``export`` as ``fmt``, from the file of registry version ``version``.
+
+    The rows' addresses are absolute, so the file is also per site address (``base_url``).
+    """
+    path = Path(settings.DOWNLOADS_DIR) / f"{export.name}-{version_tag(f'{version} {base_url}')}.{fmt}"
     if not path.exists():
-        write(path, export.body(queryset, fmt))
+        write(path, export.body(queryset, fmt, base_url))
         remove_earlier(path, f"{export.name}-*.{fmt}")
     return FileResponse(
         path.open("rb"), content_type=export.content_type(fmt), as_attachment=True, filename=export.file_name(fmt)

@@ -23,8 +23,18 @@ from dataclasses import dataclass
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
-from .models import Citation, DatedFact
+from .models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    Region,
+    SourceDocument,
+)
 from .provenance import machine_date
 
 CHUNK_SIZE = 2000
@@ -39,9 +49,11 @@ FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n]\s*)([=+\-@])")
 
 @dataclass(frozen=True)
 class Related:
-    """A many-to-many column: the slugs of the related published records, in their usual order."""
+    """A many-to-many column: the slugs (or names) of the related published records, in their usual order."""
 
     relation: str
+    attribute: str = "slug"
+    meaning: str = ""
 
     def slugs(self, model, ids):
         """{record id: [slug, ...]} for the records ``ids`` of ``model``, in one query."""
@@ -55,7 +67,7 @@ class Related:
             for name in field.related_model._meta.ordering
         ]
         found = defaultdict(list)
-        for record_id, slug in links.order_by(*ordering).values_list(f"{source}_id", f"{target}__slug"):
+        for record_id, slug in links.order_by(*ordering).values_list(f"{source}_id", f"{target}__{self.attribute}"):
             found[record_id].append(slug)
         return found
 
@@ -135,16 +147,48 @@ class DatedFacts:
 
 @dataclass(frozen=True)
 class RecordURL:
-    """The URL of the record's public page, from its slug or id."""
+    """The absolute URL of the record's public page (or of its page in the API), from its slug or id."""
 
     url_name: str
     key: str
+    meaning: str = "The address of the record's public page."
 
-    def maker(self):
+    def maker(self, base_url=""):
         """A function of a key, made with a single ``reverse()``: one per row would cost seconds."""
         placeholder = "987654321987654321"  # valid both as a slug and as a record id
         before, after = reverse(self.url_name, args=[placeholder]).split(placeholder)
+        before = base_url + before
         return lambda key: f"{before}{key}{after}"
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A column computed from the row's values (``reads``: the field paths it needs)."""
+
+    compute: object
+    reads: tuple = ()
+    meaning: str = ""
+    values: str = ""
+
+
+def label(field_name, choices, meaning=""):
+    """The label people see for a choice, beside its value."""
+    labels = dict(choices.choices)
+    return Computed(
+        lambda row: labels.get(row[field_name], row[field_name]),
+        (field_name,),
+        meaning or f"The label of {field_name}, as the site shows it.",
+        values=", ".join(f"“{text}”" for text in labels.values()),
+    )
+
+
+def last_changed_on():
+    return Computed(
+        lambda row: timezone.localdate(row["updated_at"]),
+        ("updated_at",),
+        "The day the record was last changed (the registry's time zone).",
+        values="a date, YYYY-MM-DD",
+    )
 
 
 def if_public(value, *flags):
@@ -156,17 +200,16 @@ def if_public(value, *flags):
 class Export:
     """How one register is written out.
 
-    Each column is a field path read with ``values()`` ("slug", "organisation__slug"), a column
-    fetched per chunk of rows (Related many-to-many slugs, Citations, FirstCitation, DatedFacts:
-    one or two queries per chunk, whatever its size), a RecordURL, or a function of the row's
-    values; ``reads`` lists the further field paths the functions need. A column with
-    ``formats`` appears only in those downloads: JSON carries every citation, CSV keeps the
-    ``source`` and ``source_passage`` columns, holding the first citation.
+    Each column is a field path read with ``values()`` ("slug", "source__slug"), a Related
+    many-to-many column, a RecordURL, or a function of the row's values; ``reads`` lists the
+    further field paths the functions need.
     """
 
     name: str
     columns: dict
     reads: tuple = ()
+    title: str = ""
+    model: object = None
 
     def columns_for(self, fmt):
         """The columns a download in ``fmt`` writes: the citation columns differ between CSV and JSON."""
@@ -174,14 +217,15 @@ class Export:
             column: spec for column, spec in self.columns.items() if fmt in getattr(spec, "formats", {"csv", "json"})
         }
 
-    def rows(self, queryset, fmt="json"):
-        """Lists of column values, in the queryset's order."""
+    def rows(self, queryset, fmt="json", base_url=""):
+        """Lists of column values, in the queryset's order; URLs made absolute with ``base_url``."""
         columns = self.columns_for(fmt)
         paths = set(self.reads)
         paths |= {spec for spec in columns.values() if isinstance(spec, str)}
         paths |= {spec.key for spec in columns.values() if isinstance(spec, RecordURL)}
+        paths |= {path for spec in columns.values() if isinstance(spec, Computed) for path in spec.reads}
         related = {column: spec for column, spec in columns.items() if hasattr(spec, "fetch")}
-        getters = [self.getter(column, spec) for column, spec in columns.items()]
+        getters = [self.getter(column, spec, base_url) for column, spec in columns.items()]
         # The download reads what it writes, whatever the page view selected or prefetched.
         records = queryset.prefetch_related(None).values("pk", *sorted(paths)).iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(itertools.islice(records, CHUNK_SIZE)):
@@ -191,7 +235,7 @@ class Export:
                 yield [get(record, links) for get in getters]
 
     @staticmethod
-    def getter(column, spec):
+    def getter(column, spec, base_url=""):
         """A function of a record's values and its chunk's links, giving the column's value."""
         if isinstance(spec, str):
             return lambda record, links: plain(record[spec])
@@ -200,46 +244,56 @@ class Export:
         if hasattr(spec, "fetch"):
             return lambda record, links: links[column].get(record["pk"], [])
         if isinstance(spec, RecordURL):
-            url = spec.maker()
+            url = spec.maker(base_url)
             return lambda record, links: url(record[spec.key])
+        if isinstance(spec, Computed):
+            return lambda record, links: plain(spec.compute(record))
         return lambda record, links: plain(spec(record))
 
-    def chunks(self, queryset, fmt):
+    def chunks(self, queryset, fmt, base_url=""):
         """The rows in lists of up to CHUNK_SIZE, so that the response is written in large pieces."""
-        rows = self.rows(queryset, fmt)
+        rows = self.rows(queryset, fmt, base_url)
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             yield chunk
 
-    def body(self, queryset, fmt):
+    def body(self, queryset, fmt, base_url=""):
         """The download as pieces of text, read from the database as they are written out."""
-        return self._csv(queryset) if fmt == "csv" else self._json(queryset)
+        return self._csv(queryset, base_url) if fmt == "csv" else self._json(queryset, base_url)
 
     @staticmethod
     def content_type(fmt):
         return "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
 
-    def file_name(self, fmt):
-        return f"{self.name}-{timezone.localdate().isoformat()}.{fmt}"
-
-    def response(self, queryset, fmt):
-        """A streamed download of exactly these rows (a filtered one: full ones are files, downloads.py)."""
-        response = StreamingHttpResponse(self.body(queryset, fmt), content_type=self.content_type(fmt))
-        response["Content-Disposition"] = f'attachment; filename="{self.file_name(fmt)}"'
+    def response(self, queryset, fmt, request, filters=None):
+        """A streamed download of exactly these rows (a filtered one: full ones are files, downloads.py),
+        its file name saying what was filtered and when."""
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        response = StreamingHttpResponse(self.body(queryset, fmt, base_url), content_type=self.content_type(fmt))
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name(fmt, filters)}"'
         return response
 
-    def _csv(self, queryset):
+    def file_name(self, fmt, filters=None):
+        """e.g. ``cooperation-area-return-status-ongoing-planned-2026-12-02.csv``."""
+        parts = [self.name]
+        for name, values in filters.lists() if filters else ():
+            if values:
+                parts.append(slugify(f"{name} {' '.join(values)}")[:60].strip("-"))
+        stem = "-".join(part for part in parts if part)[:180].rstrip("-")
+        return f"{stem}-{timezone.localdate().isoformat()}.{fmt}"
+
+    def _csv(self, queryset, base_url=""):
         # A byte-order mark lets spreadsheet programs read the file as UTF-8.
         columns = self.columns_for("csv")
         yield "\ufeff" + csv_lines([list(columns)])
         cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in columns.values()]
-        for chunk in self.chunks(queryset, "csv"):
+        for chunk in self.chunks(queryset, "csv", base_url):
             yield csv_lines([[cell(value) for cell, value in zip(cells, row, strict=True)] for row in chunk])
 
-    def _json(self, queryset):
+    def _json(self, queryset, base_url=""):
         yield "["
         separator = "\n"
         names = list(self.columns_for("json"))
-        for chunk in self.chunks(queryset, "json"):
+        for chunk in self.chunks(queryset, "json", base_url):
             parts = []
             for row in chunk:
                 parts.append(separator + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
@@ -278,14 +332,29 @@ def csv_list(values):
 
 ORGANISATIONS = Export(
     name="organisations",
+    title="Organisations",
+    model=Organisation,
     columns={
         "slug": "slug",
         "acronym": "acronym",
         "name": "name",
         "kind": "kind",
+        "kind_label": label("kind", Organisation.Kind),
         "relationship": "relationship",
-        "parent": lambda o: if_public(o["parent__slug"], o["parent__is_published"]),
-        "areas": Related("areas"),
+        "relationship_label": label("relationship", Organisation.Relationship),
+        "parent": Computed(
+            lambda o: if_public(o["parent__slug"], o["parent__is_published"]),
+            ("parent__slug", "parent__is_published"),
+            "The slug of the organisation this one is a body of.",
+            values="an organisation's slug, or empty",
+        ),
+        "parent_name": Computed(
+            lambda o: if_public(o["parent__name"], o["parent__is_published"]),
+            ("parent__name", "parent__is_published"),
+            "The name of the organisation this one is a body of.",
+        ),
+        "areas": Related("areas", meaning="The slugs of its cooperation areas."),
+        "area_names": Related("areas", attribute="name", meaning="The names of its cooperation areas."),
         "headquarters_city": "headquarters_city",
         "headquarters_country": "headquarters_country",
         "website": "website",
@@ -294,59 +363,132 @@ ORGANISATIONS = Export(
         "source_passage": FirstCitation("passage"),
         "citations": Citations(),
         "dated_facts": DatedFacts(),
+        "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:organisation-detail", "slug"),
     },
-    reads=("parent__slug", "parent__is_published"),
 )
 
 AGREEMENTS = Export(
     name="agreements",
+    title="Agreements",
+    model=Agreement,
     columns={
         "id": "pk",
         "title": "title",
         "organisation": "organisation__slug",
+        "organisation_name": Computed(
+            lambda a: a["organisation__name"], ("organisation__name",), "The name of the organisation.", "text"
+        ),
         "kind": "kind",
+        "kind_label": label("kind", Agreement.Kind),
         "status": "status",
+        "status_label": label("status", Agreement.Status),
         "signed_on": "signed_on",
         "in_force_from": "in_force_from",
         "expires_on": "expires_on",
-        "areas": Related("areas"),
+        "areas": Related("areas", meaning="The slugs of the cooperation areas it covers."),
+        "area_names": Related("areas", attribute="name", meaning="The names of the cooperation areas it covers."),
         # Only an agreement that is public itself (with its organisation) is named.
-        "supersedes": lambda a: if_public(
-            a["supersedes_id"], a["supersedes__is_published"], a["supersedes__organisation__is_published"]
+        "supersedes": Computed(
+            lambda a: if_public(
+                a["supersedes_id"], a["supersedes__is_published"], a["supersedes__organisation__is_published"]
+            ),
+            ("supersedes_id", "supersedes__is_published", "supersedes__organisation__is_published"),
+            "The id of the earlier agreement this one replaces.",
+            values="an agreement id, or empty",
         ),
         "document_url": "document_url",
         "summary": "summary",
         "citations": Citations(),
         "dated_facts": DatedFacts(),
+        "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:agreement-detail", "pk"),
     },
-    reads=("supersedes_id", "supersedes__is_published", "supersedes__organisation__is_published"),
 )
 
 ACTIVITIES = Export(
     name="cooperation",
+    title="Cooperation activities",
+    model=CooperationActivity,
     columns={
         "slug": "slug",
         "title": "title",
         "status": "status",
+        "status_label": label("status", CooperationActivity.Status),
         "priority": "priority",
+        "priority_label": label("priority", CooperationActivity.Priority),
         # Partners, areas and regions that are not published yet stay out of the download.
-        "partners": Related("partners"),
-        "areas": Related("areas"),
-        "regions": Related("regions"),
+        "partners": Related("partners", meaning="The slugs of the partner organisations."),
+        "partner_names": Related("partners", attribute="name", meaning="The names of the partner organisations."),
+        "areas": Related("areas", meaning="The slugs of its cooperation areas."),
+        "area_names": Related("areas", attribute="name", meaning="The names of its cooperation areas."),
+        "regions": Related("regions", meaning="The slugs of the regions or countries it concerns."),
+        "region_names": Related("regions", attribute="name", meaning="The names of the regions or countries."),
         "starts_on": "starts_on",
         "ends_on": "ends_on",
         # Only an agreement that is public itself (with its organisation) is named.
-        "agreement": lambda a: if_public(
-            a["agreement_id"], a["agreement__is_published"], a["agreement__organisation__is_published"]
+        "agreement": Computed(
+            lambda a: if_public(
+                a["agreement_id"], a["agreement__is_published"], a["agreement__organisation__is_published"]
+            ),
+            ("agreement_id", "agreement__is_published", "agreement__organisation__is_published"),
+            "The id of the agreement the activity runs under.",
+            values="an agreement id, or empty",
         ),
         "summary": "summary",
         "source": FirstCitation("source__slug"),
         "source_passage": FirstCitation("passage"),
         "citations": Citations(),
         "dated_facts": DatedFacts(),
+        "last_changed_on": last_changed_on(),
         "url": RecordURL("partnerships:activity-detail", "slug"),
     },
-    reads=("agreement_id", "agreement__is_published", "agreement__organisation__is_published"),
 )
+
+# The vocabularies, to join the registers' slugs against.
+AREAS = Export(
+    name="areas",
+    title="Cooperation areas",
+    model=CooperationArea,
+    columns={
+        "slug": "slug",
+        "name": "name",
+        "description": "description",
+        "display_order": "display_order",
+        "last_changed_on": last_changed_on(),
+        "url": RecordURL("partnerships:area-detail", "slug"),
+    },
+)
+
+REGIONS = Export(
+    name="regions",
+    title="Regions",
+    model=Region,
+    columns={
+        "slug": "slug",
+        "name": "name",
+        "kind": "kind",
+        "kind_label": label("kind", Region.Kind),
+        "last_changed_on": last_changed_on(),
+        "api_url": RecordURL(
+            "api:region-detail", "slug", "The region in the API (regions have no page of their own)."
+        ),
+    },
+)
+
+SOURCES = Export(
+    name="sources",
+    title="Source documents",
+    model=SourceDocument,
+    columns={
+        "slug": "slug",
+        "title": "title",
+        "publisher": "publisher",
+        "published_on": "published_on",
+        "url": "url",
+        "last_changed_on": last_changed_on(),
+    },
+)
+
+REGISTERS = {"organisations": ORGANISATIONS, "agreements": AGREEMENTS, "cooperation": ACTIVITIES}
+VOCABULARIES = {"areas": AREAS, "regions": REGIONS, "sources": SOURCES}

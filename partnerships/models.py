@@ -149,6 +149,12 @@ class AgreementQuerySet(PublishableQuerySet):
         return self.filter(is_published=True, organisation__is_published=True)
 
 
+def public_records(model):
+    """The records of ``model`` the public may see: ``published()`` where the model has a publication state."""
+    manager = model.objects
+    return manager.published() if hasattr(manager, "published") else manager.all()
+
+
 def registry_history(m2m_fields=()):
     """Every save of a registry record, by whom, with its field values (django-simple-history).
 

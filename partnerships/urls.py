@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import views
+from . import catalogue, open_data, views
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
@@ -50,6 +50,10 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("data/", open_data.data_page, name="data"),
+    path("data/<slug:vocabulary>.<slug:fmt>", open_data.vocabulary_download, name="vocabulary-download"),
+    path("catalog.jsonld", catalogue.catalogue_jsonld, name="catalogue-jsonld"),
+    path("catalog.ttl", catalogue.catalogue_turtle, name="catalogue-ttl"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

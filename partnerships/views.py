@@ -3,13 +3,11 @@
 Every view starts from ``published()``: drafts never reach the public.
 """
 
-import re
-
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
@@ -31,19 +29,17 @@ from .models import (
     RegistryVersion,
     SourceDocument,
 )
+from .open_data import jsonld_script, organisation_jsonld
 from .outage import database_failed
+from .parameters import EXPORT_FORMATS, BadRequest, filtered, read_page_number
 from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
 RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
-# Parameters that take one value; several of them make the request ambiguous.
-SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before", "sort", EXPAND}
 # What every register reads besides its filters (``sort`` is one of them).
 REGISTER_PARAMETERS = ("page", "format", EXPAND)
-EXPORT_FORMATS = {"csv", "json"}
-WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def published_partners():
@@ -80,46 +76,6 @@ def pagination(page):
     }
 
 
-class BadRequest(Exception):
-    """Query parameters that cannot be answered, with a message for each parameter."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def read_page_number(value):
-    if value is None:
-        return 1
-    if not WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
-        raise BadRequest({"page": ["The page number must be a whole number, 1 or more."]})
-    return int(value)
-
-
-def screen_parameters(query):
-    """Check what every register takes alike; return the filter parameters without blanks.
-
-    Blank values are what a filter form sends for "any", so they mean no filter.
-    """
-    errors = {}
-    for name in query:
-        values = query.getlist(name)
-        if name in SINGLE_VALUED and len(values) > 1:
-            errors[name] = [f"Give the {name} parameter once, not {len(values)} times."]
-        elif any("\x00" in value for value in values):
-            errors[name] = ["The value contains a null character."]
-    fmt = query.get("format", "")
-    if "format" not in errors and fmt and fmt not in EXPORT_FORMATS:
-        errors["format"] = ["The format must be csv or json."]
-    if errors:
-        raise BadRequest(errors)
-    data = QueryDict(mutable=True)
-    for name in query:
-        if name not in ("page", "format", EXPAND):
-            data.setlist(name, list(dict.fromkeys(v for v in query.getlist(name) if v.strip())))
-    return data
-
-
 @method_decorator(cache_public_page, name="get")
 class RegisterView(View):
     """A filterable register: the HTML page, or every matching row as CSV or JSON."""
@@ -140,23 +96,20 @@ class RegisterView(View):
         wants_export = request.GET.get("format") in EXPORT_FORMATS
         filterset = None
         try:
-            data = screen_parameters(request.GET)
-            filterset = self.filterset_class(data, queryset=self.get_queryset(), request=request)
-            if not filterset.is_valid():
-                raise BadRequest(filterset.errors)
+            filterset = filtered(self.filterset_class, request.GET, self.get_queryset(), request)
             if wants_export:
                 fmt = request.GET["format"]
-                if not any(data.getlist(name) for name in filterset.filters):
-                    return full_download(self.export, filterset.qs, fmt, registry_version(request))
-                return self.export.response(filterset.qs, fmt)
+                if not any(filterset.data.getlist(name) for name in filterset.filters):
+                    base_url = request.build_absolute_uri("/").rstrip("/")
+                    return full_download(self.export, filterset.qs, fmt, registry_version(request), base_url)
+                return self.export.response(filterset.qs, fmt, request, filterset.data)
             page_number = read_page_number(request.GET.get("page"))
             faceting = Faceting(filterset, request)
             read_expand(request.GET.get(EXPAND), faceting)
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
-                return JsonResponse(
-                    {"error": "Some query parameters cannot be used.", "parameters": bad.errors}, status=400
-                )
+                return JsonResponse(bad.as_json(), status=400)
+            filterset = bad.filterset
             if filterset is None:
                 filterset = self.filterset_class(None, queryset=self.get_queryset().none(), request=request)
             return self.render(request, filterset, None, None, bad.errors, status=400)
@@ -330,10 +283,12 @@ def organisation_detail(request, slug):
         .prefetch_related(published_areas(), citations_prefetch()),
         slug=slug,
     )
+    parent = organisation.parent if organisation.parent and organisation.parent.is_published else None
     activities = published_activities().filter(partners=organisation).prefetch_related(citations_prefetch())
     context = {
         "organisation": organisation,
-        "parent": organisation.parent if organisation.parent and organisation.parent.is_published else None,
+        "parent": parent,
+        "jsonld": jsonld_script(organisation_jsonld(request, organisation, parent)),
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
         "agreements": Agreement.objects.published().filter(organisation=organisation)[:RELATED_LIMIT],

@@ -30,10 +30,15 @@ def test_the_json_download_names_related_records_by_slug(client):
             "slug": TA_SLUG,
             "title": activity.title,
             "status": "ongoing",
+            "status_label": "Ongoing",
             "priority": "normal",
+            "priority_label": "Normal",
             "partners": ["iom"],
+            "partner_names": ["International Organization for Migration"],
             "areas": ["capacity-building"],
+            "area_names": ["Capacity building and training"],
             "regions": ["eastern-partnership", "turkiye", "western-balkans"],
+            "region_names": ["Eastern Partnership", "Türkiye", "Western Balkans"],
             "starts_on": None,
             "ends_on": None,
             "agreement": None,
@@ -46,7 +51,8 @@ def test_the_json_download_names_related_records_by_slug(client):
                 }
             ],
             "dated_facts": [],
-            "url": f"/cooperation/{TA_SLUG}/",
+            "last_changed_on": timezone.localdate(activity.updated_at).isoformat(),
+            "url": f"http://testserver/cooperation/{TA_SLUG}/",
         }
     ]
 
@@ -83,7 +89,7 @@ def test_the_csv_download_is_an_attachment_with_a_dated_file_name(client):
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     today = timezone.localdate().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="cooperation-{today}.csv"'
+    assert response["Content-Disposition"] == f'attachment; filename="cooperation-status-planned-{today}.csv"'
     rows = read_csv(response)
     assert [(row["slug"], row["partners"], row["areas"]) for row in rows] == [
         ("preventing-fraudulent-ship-registration-and-seafarer-certification", "imo", "coast-guard")
@@ -123,20 +129,32 @@ ACTIVITY_COLUMNS = [
     "slug",
     "title",
     "status",
+    "status_label",
     "priority",
+    "priority_label",
     "partners",
+    "partner_names",
     "areas",
+    "area_names",
     "regions",
+    "region_names",
     "starts_on",
     "ends_on",
     "agreement",
     "summary",
     "source",
     "source_passage",
+    "last_changed_on",
     "url",
 ]
 # JSON carries every citation and dated fact where CSV keeps the first citation's two columns.
-ACTIVITY_JSON_FIELDS = [*ACTIVITY_COLUMNS[:11], "citations", "dated_facts", "url"]
+ACTIVITY_JSON_FIELDS = [
+    *ACTIVITY_COLUMNS[: ACTIVITY_COLUMNS.index("source")],
+    "citations",
+    "dated_facts",
+    "last_changed_on",
+    "url",
+]
 
 
 @pytest.fixture
@@ -162,7 +180,7 @@ def test_an_activity_row_names_its_relations_by_slug(client, agreement):
     assert fields["agreement"] == agreement.pk
     assert [citation["source"] for citation in fields["citations"]] == ["international-organisations"]
     assert [fact["slug"] for fact in fields["dated_facts"]] == ["fields-went-live"]
-    assert fields["url"] == "/cooperation/fields-deployment/"
+    assert fields["url"] == "http://testserver/cooperation/fields-deployment/"
     technical = rows["technical-assistance-eastern-partnership-western-balkans-turkiye"]
     assert technical["regions"] == ["eastern-partnership", "turkiye", "western-balkans"]  # in name order
 

@@ -43,6 +43,10 @@ def public_addresses(agreement):
         "robots": "/robots.txt",
         "healthz": "/healthz",
         "favicon": "/favicon.ico",
+        "data": "/data/",
+        "vocabulary-download": "/data/areas.csv",
+        "catalogue-jsonld": "/catalog.jsonld",
+        "catalogue-ttl": "/catalog.ttl",
     }
 
 
@@ -51,7 +55,8 @@ def test_every_public_address_answers_head_as_it_answers_get(client, agreement):
     addresses = public_addresses(agreement)
     names = {pattern.name for pattern in get_resolver("partnerships.urls").url_patterns}
     assert names == set(addresses), "give each public URL pattern an address in public_addresses()"
-    for url in [*addresses.values(), "/organisations/?format=csv", "/cooperation/?format=json&status=planned"]:
+    api = ["/api/v1/", "/api/v1/organisations/?area=return", "/api/v1/schema/", "/api/v1/docs/"]
+    for url in [*addresses.values(), "/organisations/?format=csv", "/cooperation/?format=json&status=planned", *api]:
         get, head = client.get(url), client.head(url)
         assert get.status_code in (200, 301), url
         assert (head.status_code, head["Content-Type"]) == (get.status_code, get["Content-Type"]), url

@@ -37,6 +37,17 @@ PUBLIC_ANSWERS = [
     "/sitemap.xml",
     "/sitemap-cooperation.xml",
     "/robots.txt",
+    "/api/v1/",
+    "/api/v1/organisations/?area=return",
+    "/api/v1/agreements/",
+    "/api/v1/cooperation/fields-deployment/",
+    "/api/v1/areas/return/",
+    "/api/v1/schema/?format=json",
+    "/api/v1/docs/",
+    "/catalog.jsonld",
+    "/catalog.ttl",
+    "/data/",
+    "/data/areas.csv",
 ]
 
 

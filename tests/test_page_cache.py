@@ -42,6 +42,15 @@ PAGES = [
     "/areas/return/",
     "/organisations/iom/",
     "/cooperation/fields-deployment/",
+    "/api/v1/",
+    "/api/v1/organisations/?area=return",
+    "/api/v1/cooperation/fields-deployment/",
+    "/api/v1/schema/",
+    "/api/v1/schema/?format=json",
+    "/api/v1/docs/",
+    "/catalog.jsonld",
+    "/catalog.ttl",
+    "/data/",
 ]
 
 

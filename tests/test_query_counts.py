@@ -118,6 +118,18 @@ PAGES = [
     "/cooperation/?format=csv",
     "/cooperation/?format=json&area=return",
     "/sitemap-cooperation.xml",
+    "/api/v1/organisations/",
+    "/api/v1/organisations/?page_size=100&area=return",
+    "/api/v1/organisations/hub/",
+    "/api/v1/agreements/",
+    "/api/v1/agreements/{agreement}/",
+    "/api/v1/cooperation/?page_size=100",
+    "/api/v1/cooperation/crowded/",
+    "/api/v1/areas/",
+    "/api/v1/regions/",
+    "/api/v1/sources/",
+    "/catalog.jsonld",
+    "/data/",
     "/sources/grown/",
 ]
 

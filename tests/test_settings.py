@@ -46,6 +46,19 @@ def test_a_production_configuration_loads_from_the_environment():
     )
 
 
+def test_the_data_licence_and_contact_come_from_the_environment():
+    expression = "s.REGISTRY_DATA_LICENCE, s.REGISTRY_CONTACT_EMAIL or '-'"
+    result = load_settings(expression, DJANGO_DEBUG="1")
+    assert result.stdout.strip() == "https://creativecommons.org/licenses/by/4.0/ -"
+    result = load_settings(
+        expression,
+        DJANGO_DEBUG="1",
+        REGISTRY_DATA_LICENCE="https://creativecommons.org/publicdomain/zero/1.0/",
+        REGISTRY_CONTACT_EMAIL="open-data@agency.example",
+    )
+    assert result.stdout.strip() == "https://creativecommons.org/publicdomain/zero/1.0/ open-data@agency.example"
+
+
 def test_sqlite_is_the_default_database_in_development():
     result = load_settings(DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
@@ -68,6 +81,8 @@ def test_sqlite_is_the_default_database_in_development():
         ("DJANGO_ADMIN_URL", "staff"),
         ("DJANGO_ADMIN_URL", "/staff/"),
         ("DJANGO_ADMIN_URL", ""),
+        ("REGISTRY_DATA_LICENCE", "CC BY 4.0"),
+        ("REGISTRY_CONTACT_EMAIL", "the data team"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value):

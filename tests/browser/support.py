@@ -145,6 +145,7 @@ PAGES = [
     ("areas", "/areas/", 200),
     ("areas-bad-page", "/areas/?page=first", 400),
     ("area", "/areas/trafficking-in-human-beings/", 200),
+    ("data", "/data/", 200),
     ("not-found", "/no-such-page/", 404),
     ("record-not-found", "/organisations/no-such-organisation/", 404),
 ]
@@ -166,6 +167,7 @@ SCREENSHOT_PAGES = {
     "activity",
     "areas",
     "area",
+    "data",
     "not-found",
 }
 

@@ -112,7 +112,9 @@ def test_the_csv_download_holds_exactly_the_filtered_rows_of_every_page(page, te
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
 
-    assert re.fullmatch(r"cooperation-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    assert re.fullmatch(
+        r"cooperation-area-terrorism-status-completed-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename
+    )
     with open(download.path(), encoding="utf-8-sig", newline="") as file:
         rows = list(csv.DictReader(file))
     assert [(row["slug"], row["title"]) for row in rows] == [(a.slug, a.title) for a in terrorism_workshops]
