@@ -9,8 +9,9 @@
    and latency of /healthz, a static file and the public pages, and times each page uncached
    and right after an edit; streams the full CSV export while watching the workers' memory;
    times the admin's activity changelist as a logged-in superuser; walks a few hundred distinct
-   filter URLs once each; measures /healthz, cached pages and 304s once more through nginx
-   (deploy/nginx/registry.conf, TLS and its shared cache) in front of the same server.
+   filter URLs once each (each page with the counts beside its filters' options); measures
+   /healthz, cached pages and 304s once more through nginx (deploy/nginx/registry.conf, TLS and
+   its shared cache) in front of the same server.
 4. Stops the server, prints the results and writes them into docs/performance.md.
 
 Run it with `make bench`; everything it starts listens on 127.0.0.1 only.
@@ -70,6 +71,9 @@ MAX_P99_MS = 100
 MAX_EXPORT_SECONDS = 15
 MAX_EXPORT_GROWTH_MB = 50
 MAX_ADMIN_SECONDS = 0.5
+# Distinct filter URLs, which no page cache has seen, with the counts beside every filter.
+MAX_WALK_P50_MS = 60
+MAX_WALK_P95_MS = 120
 
 
 def bench_database():
@@ -690,12 +694,15 @@ def report(results):
         "",
         f"Distinct filter URLs ({len(results['walk_paths'])} of /cooperation/, /organisations/ and /agreements/ "
         f"with area, status, organisation, region, kind, q and page), each asked once by {CONNECTIONS} clients "
-        "at a time, so none is answered from the page cache:",
+        "at a time, so none is answered from the page cache; every page shows the counts beside its filters' "
+        "options (the counts that several pages share are computed once per registry version):",
         "",
-        "| URLs | req/s | × /healthz | p50 ms | p95 ms | p99 ms | answers ≥ 400 |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| URLs | req/s | × /healthz | p50 ms | p95 ms | p99 ms | answers ≥ 400 "
+        f"| target (p50 ≤ {MAX_WALK_P50_MS} ms, p95 ≤ {MAX_WALK_P95_MS} ms) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
         f"| {walk['requests']} | {walk['rps']:.0f} | {walk['rps'] / healthz:.2f} | {walk['p50_us'] / 1000:.0f} | "
-        f"{walk['p95_us'] / 1000:.0f} | {walk['p99_us'] / 1000:.0f} | {walk['bad_status']} |",
+        f"{walk['p95_us'] / 1000:.0f} | {walk['p99_us'] / 1000:.0f} | {walk['bad_status']} | "
+        f"{verdict(walk['p50_us'] <= MAX_WALK_P50_MS * 1000 and walk['p95_us'] <= MAX_WALK_P95_MS * 1000)} |",
         "",
         "Full CSV export of the cooperation activities, streamed by one worker (memory: resident set size "
         "of the worker that served it, sampled every 10 ms):",
@@ -789,6 +796,8 @@ def main():
         ("activities by search", "/cooperation/?q=smuggling"),
         ("organisation page", f"/organisations/{facts['organisation']}/"),
         ("area page", "/areas/border-management/"),
+        ("activities, every partner listed", "/cooperation/?status=ongoing&expand=organisation"),
+        ("activities by planned start", "/cooperation/?area=return&sort=-starts_on"),
         (f"home{NOT_MODIFIED}", "/"),
         (f"activities by area and status{NOT_MODIFIED}", "/cooperation/?area=return&status=ongoing"),
         (f"organisation page{NOT_MODIFIED}", f"/organisations/{facts['organisation']}/"),

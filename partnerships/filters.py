@@ -8,10 +8,9 @@ import datetime
 
 import django_filters as filters
 from django import forms
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.db.models import F
 
-from .caching import cached
+from . import works_in
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 from .search import search
 
@@ -21,51 +20,6 @@ SEARCH_MAX_LENGTH = 200
 
 def published_organisations(request=None):
     return Organisation.objects.published().only("pk", "slug", "name", "acronym")
-
-
-def organisation_options():
-    """The organisation filter's options as HTML, rendered once per registry version."""
-    return [
-        (
-            organisation.slug,
-            str(organisation),
-            format_html('<option value="{}">{}</option>', organisation.slug, organisation),
-        )
-        for organisation in published_organisations()
-    ]
-
-
-class OrganisationSelect(forms.SelectMultiple):
-    """The organisations as a ``<select multiple>``: some 2,000 options on every register page.
-
-    Django renders each option of a select through a template, which at that number costs
-    more than all the rest of the page. Here the options are rendered once per registry
-    version (``organisation_options``) and only the selected ones are rendered per request.
-    The filter set gives the widget the request, which carries the registry version.
-    """
-
-    request = None
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = set(self.format_value(value))
-        options = [
-            format_html('<option value="{}" selected>{}</option>', slug, label) if slug in selected else html
-            for slug, label, html in cached(self.request, "organisation-options", organisation_options)
-        ]
-        attrs = {**self.build_attrs(self.attrs, attrs), "multiple": True}
-        # The markup of Django's templates for the widget (forms/widgets/select.html and attrs.html).
-        attributes = format_html_join(
-            "",
-            " {}{}",
-            (
-                (attribute, "" if value is True else format_html('="{}"', value))
-                for attribute, value in attrs.items()
-                if value is not False
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}\n</select>', name, attributes, mark_safe("".join(f"\n  {o}\n" for o in options))
-        )
 
 
 class RelatedSlugsFilter(filters.ModelMultipleChoiceFilter):
@@ -140,33 +94,93 @@ class DateInput(forms.DateInput):
         return value
 
 
-class OrganisationSelectMixin:
-    """Gives the organisation filter's widget the request, for the registry version."""
+class WorksInAreaFilter(RelatedSlugsFilter):
+    """Organisations that work in any of the chosen areas: they declare the area, or take part
+    in a published activity in it (partnerships/works_in.py)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(pk__in=works_in.organisations_working_in(getattr(self.parent, "request", None), value))
+
+
+class SortFilter(filters.ChoiceFilter):
+    """The order of a register: ``sort`` takes one of the register's orderings, the first by default.
+
+    ``orderings`` maps each value to its label and the fields it orders by; undated records
+    come last either way, and the record id breaks ties, so that pages never repeat a row.
+    Without ``sort``, a text search on PostgreSQL keeps its order by relevance.
+    """
+
+    def __init__(self, orderings, **kwargs):
+        self.orderings = orderings
+        kwargs.setdefault("label", "Sort by")
+        kwargs["choices"] = [(value, label) for value, (label, _) in orderings.items()]
+        kwargs["empty_label"] = None
+        kwargs["null_label"] = None
+        super().__init__(**kwargs)
 
     @property
-    def form(self):
-        form = super().form
-        form.fields["organisation"].widget.request = self.request
-        return form
+    def default(self):
+        return next(iter(self.orderings))
+
+    def filter(self, qs, value):
+        """Order ``qs``; the filter set remembers the ordering used as ``sorted_by`` (None: relevance)."""
+        if not value and qs.query.order_by:  # ordered by search relevance
+            self.parent.sorted_by = None
+            return qs
+        value = value or self.default
+        self.parent.sorted_by = value
+        return qs.order_by(*(order_by(qs.model, name) for name in self.orderings[value][1]), "pk")
+
+
+def order_by(model, name):
+    """An ordering for ``name`` ("-signed_on"): a field that may be empty has its empty values
+    last in both directions; the others are ordered plainly, as their indexes are."""
+    field = name.removeprefix("-")
+    if not model._meta.get_field(field).null:
+        return name
+    return F(field).desc(nulls_last=True) if name.startswith("-") else F(field).asc(nulls_last=True)
+
+
+# The values of ``sort`` (fixed by the public contract), their labels and the fields they order by.
+ORGANISATION_ORDERINGS = {
+    "name": ("Name", ["name"]),
+    "-updated": ("Recently updated", ["-updated_at"]),
+}
+AGREEMENT_ORDERINGS = {
+    "title": ("Title", ["title"]),
+    "signed_on": ("Signed on, earliest first", ["signed_on"]),
+    "-signed_on": ("Signed on, latest first", ["-signed_on"]),
+    "expires_on": ("Expires on, earliest first", ["expires_on"]),
+    "-updated": ("Recently updated", ["-updated_at"]),
+}
+ACTIVITY_ORDERINGS = {
+    "title": ("Title", ["title"]),
+    "starts_on": ("Planned start, earliest first", ["starts_on"]),
+    "-starts_on": ("Planned start, latest first", ["-starts_on"]),
+    "-updated": ("Recently updated", ["-updated_at"]),
+}
 
 
 class OrganisationFilter(filters.FilterSet):
     q = SearchFilter(help_text="Name, acronym or summary")
-    area = RelatedSlugsFilter(
+    area = WorksInAreaFilter(
         field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
     )
     kind = ChoicesFilter(choices=Organisation.Kind.choices, label="Kind of organisation")
     relationship = ChoicesFilter(choices=Organisation.Relationship.choices, label="Relationship")
+    sort = SortFilter(ORGANISATION_ORDERINGS)
 
     class Meta:
         model = Organisation
-        fields = ["q", "area", "kind", "relationship"]
+        fields = ["q", "area", "kind", "relationship", "sort"]
 
 
-class AgreementFilter(OrganisationSelectMixin, filters.FilterSet):
+class AgreementFilter(filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
     organisation = RelatedSlugsFilter(
-        field_name="organisation", queryset=published_organisations, label="Organisation", widget=OrganisationSelect
+        field_name="organisation", queryset=published_organisations, label="Organisation"
     )
     area = RelatedSlugsFilter(
         field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
@@ -179,13 +193,14 @@ class AgreementFilter(OrganisationSelectMixin, filters.FilterSet):
     signed_before = filters.DateFilter(
         field_name="signed_on", lookup_expr="lte", label="Signed on or before", widget=DateInput
     )
+    sort = SortFilter(AGREEMENT_ORDERINGS)
 
     class Meta:
         model = Agreement
-        fields = ["q", "organisation", "area", "kind", "status", "signed_after", "signed_before"]
+        fields = ["q", "organisation", "area", "kind", "status", "signed_after", "signed_before", "sort"]
 
 
-class CooperationActivityFilter(OrganisationSelectMixin, filters.FilterSet):
+class CooperationActivityFilter(filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
     area = RelatedSlugsFilter(
         field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
@@ -194,12 +209,12 @@ class CooperationActivityFilter(OrganisationSelectMixin, filters.FilterSet):
         field_name="partners",
         queryset=published_organisations,
         label="Partner organisation",
-        widget=OrganisationSelect,
     )
     region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.published(), label="Region")
     status = ChoicesFilter(choices=CooperationActivity.Status.choices, label="Status")
     priority = ChoicesFilter(choices=CooperationActivity.Priority.choices, label="Priority")
+    sort = SortFilter(ACTIVITY_ORDERINGS)
 
     class Meta:
         model = CooperationActivity
-        fields = ["q", "area", "organisation", "region", "status", "priority"]
+        fields = ["q", "area", "organisation", "region", "status", "priority", "sort"]

@@ -559,10 +559,11 @@ class CooperationActivity(Timestamped, Versioned):
             # ORDER BY title, id LIMIT 25: the first page of /cooperation/, of an area's and an
             # organisation's activities, and the admin changelist, read in order without a sort.
             models.Index(fields=["title", "id"], name="partnerships_activity_title"),
-            # COUNT(*) WHERE is_published [AND status IN ...] AND id IN (activities linked to ...):
-            # the counts of the filtered registers and of the overview check each linked activity's
-            # flags in this small index instead of reading its whole row.
-            models.Index(fields=["id", "is_published", "status"], name="partnerships_activity_flags"),
+            # COUNT(*) WHERE is_published [AND status IN ...] AND id IN (activities linked to ...),
+            # and GROUP BY status, priority: the counts of the filtered registers, of their filters'
+            # options and of the overview check each linked activity's flags in this small index
+            # instead of reading its whole row.
+            models.Index(fields=["id", "is_published", "status", "priority"], name="partnerships_activity_facets"),
             # starts_on >= ... AND starts_on < ... (and IS NULL): the admin changelist's filter by
             # planned start (past 7 days, this month, this year, no date), read from this index.
             models.Index(fields=["starts_on"], name="partnerships_activity_starts"),

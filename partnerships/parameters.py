@@ -9,9 +9,10 @@ import re
 from django.http import QueryDict
 
 # Parameters that take one value; several of them make the request ambiguous.
-SINGLE_VALUED = {"page", "page_size", "format", "q", "signed_after", "signed_before"}
-# Parameters that choose the page or the form of the answer, not the records.
-PRESENTATION = {"page", "page_size", "format"}
+SINGLE_VALUED = {"page", "page_size", "format", "q", "signed_after", "signed_before", "sort", "expand"}
+# Parameters that choose the page or the form of the answer, not the records (``expand``: which
+# filter of a register page lists all its options).
+PRESENTATION = {"page", "page_size", "format", "expand"}
 EXPORT_FORMATS = ("csv", "json")
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 # What a bad request answers in JSON (downloads and the API), besides the messages per parameter.

@@ -5,7 +5,8 @@ Every view starts from ``published()``: drafts never reach the public.
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -13,9 +14,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import exports, timeline
+from . import exports, selection, timeline, works_in
 from .caching import PublicPage, cache_public_page, cached, registry_version
 from .downloads import full_download
+from .facets import EXPAND, Faceting, vocabulary_of
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import (
     Agreement,
@@ -36,8 +38,8 @@ PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
 RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
-# What every register reads besides its filters.
-REGISTER_PARAMETERS = ("page", "format", "sort")
+# What every register reads besides its filters (``sort`` is one of them).
+REGISTER_PARAMETERS = ("page", "format", EXPAND)
 
 
 def published_partners():
@@ -53,7 +55,7 @@ def published_regions():
 
 
 # What a card or a table row of an activity shows (templates/includes/activity_items.html).
-ACTIVITY_CARD = ("title", "slug", "status", "priority")
+ACTIVITY_CARD = ("title", "slug", "status", "priority", "starts_on", "ends_on")
 
 
 def published_activities():
@@ -102,31 +104,60 @@ class RegisterView(View):
                     return full_download(self.export, filterset.qs, fmt, registry_version(request), base_url)
                 return self.export.response(filterset.qs, fmt, request, filterset.data)
             page_number = read_page_number(request.GET.get("page"))
+            faceting = Faceting(filterset, request)
+            read_expand(request.GET.get(EXPAND), faceting)
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
                 return JsonResponse(bad.as_json(), status=400)
             filterset = bad.filterset
             if filterset is None:
                 filterset = self.filterset_class(None, queryset=self.get_queryset().none(), request=request)
-            return self.render(request, filterset, None, bad.errors, status=400)
+            return self.render(request, filterset, None, None, bad.errors, status=400)
 
         paginator = Paginator(filterset.qs, PAGE_SIZE)
+        total = faceting.total()
+        if total is not None:
+            paginator.count = total  # the counts beside the filters hold it: no COUNT query
         if page_number > paginator.num_pages:
             raise Http404(f"There is no page {page_number} of these results.")
-        return self.render(request, filterset, paginator.page(page_number), {})
+        return self.render(request, filterset, faceting, paginator.page(page_number), {})
 
-    def render(self, request, filterset, page, errors, status=200):
+    def render(self, request, filterset, faceting, page, errors, status=200):
+        facets = {facet.name: facet for facet in faceting.facets()} if faceting else {}
+        sort = filterset.filters["sort"]
         context = {
             # A page of no rows is falsy, yet it is a page: "0 results", not "filters unusable".
             **(pagination(page) if page is not None else {"page": None}),
             "filter": filterset,
+            "form_parts": [(facets.get(field.name), field) for field in filterset.form],
+            "phrases": selection.describe(filterset, request, vocabulary_of(request)) if page is not None else [],
+            "clear_url": selection.clear_all(request),
+            "sorted_by": getattr(filterset, "sorted_by", sort.default) if page is not None else None,
+            "sortings": [(value, label, sort_url(request, value)) for value, (label, _) in sort.orderings.items()],
+            "expanded": request.GET.get(EXPAND) if faceting else None,
             "errors": {
                 filterset.form[name].label if name in filterset.form.fields else name: (name, messages)
                 for name, messages in errors.items()
             },
-            "filtered": any(filterset.data.get(name) for name in filterset.filters) if filterset.data else False,
+            "filtered": any(filterset.data.getlist(name) for name in filterset.filters if name != "sort")
+            if filterset.data
+            else False,
         }
         return render(request, self.template_name, context, status=status)
+
+
+def read_expand(value, faceting):
+    """``expand`` names the one long filter whose every option is listed."""
+    if value is not None and value not in faceting.expandable():
+        names = " or ".join(sorted(faceting.expandable())) or "nothing on this page"
+        raise BadRequest({EXPAND: [f"The list to show in full must be {names}."]})
+
+
+def sort_url(request, value):
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["sort"] = value
+    return f"?{query.urlencode()}"
 
 
 class OrganisationList(RegisterView):
@@ -156,35 +187,24 @@ class CooperationActivityList(RegisterView):
         return published_activities().prefetch_related(published_regions())
 
 
-def published_links_per_area(model):
-    """{area id: number of published ``model`` records in the area}, in one grouped query."""
-    links = model.areas.through.objects.filter(**{f"{model._meta.model_name}__is_published": True})
+def count_activities_per_area():
+    """{published area id: number of published activities in the area}, in one grouped query."""
+    links = CooperationActivity.areas.through.objects.filter(
+        cooperationactivity__is_published=True, cooperationarea__is_published=True
+    )
     return dict(links.values_list("cooperationarea_id").annotate(n=Count("pk")).order_by())
 
 
-def count_per_area():
-    return {
-        "organisations": published_links_per_area(Organisation),
-        "activities": published_links_per_area(CooperationActivity),
-    }
-
-
-def area_counts(request):
-    """The numbers of published organisations and activities per area.
-
-    Counting the activities of every area reads all the links between activities and areas,
-    so the counts are computed once per registry version and shared by the pages that show them.
-    """
-    return cached(request, "area-counts", count_per_area)
-
-
 def areas_with_counts(request):
-    """The areas, each with its numbers of published organisations and activities."""
-    counts = area_counts(request)
+    """The published areas, each with the numbers of published organisations working in it and
+    of published activities in it. Both read every link of their kind, so they are computed once
+    per registry version and shared by the pages that show them."""
+    organisations = works_in.organisations_per_area(request)
+    activities = cached(request, "activities-per-area", count_activities_per_area)
     areas = list(CooperationArea.objects.published())
     for area in areas:
-        area.organisation_count = counts["organisations"].get(area.pk, 0)
-        area.activity_count = counts["activities"].get(area.pk, 0)
+        area.organisation_count = organisations.get(area.pk, 0)
+        area.activity_count = activities.get(area.pk, 0)
     return areas
 
 
@@ -212,39 +232,21 @@ def area_list(request):
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
     areas = list(CooperationArea.objects.published().only("name", "slug"))
-    paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
+    # Rows in the order of what they show: the acronym.
+    organisations = Organisation.objects.published().only("name", "acronym", "slug").order_by(Lower("acronym"), "pk")
+    paginator = Paginator(organisations, MATRIX_PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404(f"There is no page {page_number} of the matrix.")
     page = paginator.page(page_number)
     organisations = list(page.object_list)
-    declared = set(
-        Organisation.areas.through.objects.filter(organisation__in=organisations).values_list(
-            "organisation_id", "cooperationarea_id"
-        )
-    )
-    activity_counts = {
-        (row["organisation_id"], row["area_id"]): row["n"]
-        for row in CooperationActivity.partners.through.objects.filter(
-            organisation__in=organisations, cooperationactivity__is_published=True
-        )
-        .values("organisation_id", area_id=F("cooperationactivity__areas"))
-        .annotate(n=Count("cooperationactivity_id"))
-        .order_by()
-    }
-    rows = [
-        {
-            "organisation": organisation,
-            "cells": [
-                {
-                    "area": area,
-                    "declared": (organisation.pk, area.pk) in declared,
-                    "activities": activity_counts.get((organisation.pk, area.pk), 0),
-                }
-                for area in areas
-            ],
-        }
-        for organisation in organisations
-    ]
+    found = works_in.engagements(organisations)
+    rows = []
+    for organisation in organisations:
+        cells = []
+        for area in areas:
+            declared, activities = found.get((organisation.pk, area.pk), (False, 0))
+            cells.append({"area": area, "declared": declared, "activities": activities})
+        rows.append({"organisation": organisation, "cells": cells})
     return render(request, "partnerships/area_list.html", {"areas": areas, "rows": rows, **pagination(page)})
 
 
@@ -252,14 +254,21 @@ def area_list(request):
 @cache_public_page(parameters=())
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
-    counts = area_counts(request)
+    working = works_in.organisations_working_in(request, [area])
+    organisations = list(
+        Organisation.objects.published()
+        .filter(pk__in=working)
+        .only("name", "acronym", "slug", "relationship")[:RELATED_LIMIT]
+    )
+    found = works_in.engagements(organisations, [area])
+    for organisation in organisations:
+        organisation.declares_area, organisation.activities_in_area = found.get((organisation.pk, area.pk), (False, 0))
+    activities = cached(request, "activities-per-area", count_activities_per_area)
     context = {
         "area": area,
-        "organisation_count": counts["organisations"].get(area.pk, 0),
-        "organisations": area.organisations.published().only("name", "acronym", "slug", "relationship")[
-            :RELATED_LIMIT
-        ],
-        "activity_count": counts["activities"].get(area.pk, 0),
+        "organisation_count": len(working),
+        "organisations": organisations,
+        "activity_count": activities.get(area.pk, 0),
         "activities": published_activities().filter(areas=area)[:RELATED_LIMIT],
     }
     return render(request, "partnerships/area_detail.html", context)
@@ -283,6 +292,15 @@ def organisation_detail(request, slug):
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
         "agreements": Agreement.objects.published().filter(organisation=organisation)[:RELATED_LIMIT],
+        # Areas it works in through its published activities without declaring them (works_in.py).
+        "areas_through_activities": CooperationArea.objects.published()
+        .filter(
+            pk__in=CooperationActivity.areas.through.objects.filter(
+                cooperationactivity__is_published=True, cooperationactivity__partners=organisation
+            ).values("cooperationarea_id")
+        )
+        .exclude(organisations=organisation)
+        .only("name", "slug"),
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
         "timeline": timeline.organisation_timeline(organisation),

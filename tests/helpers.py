@@ -1,6 +1,8 @@
 """Helpers for reading responses in tests."""
 
 import json
+import re
+from html import unescape
 
 
 def body(response):
@@ -14,3 +16,11 @@ def export_json(client, url, params=None):
     response = client.get(url, {**(params or {}), "format": "json"})
     assert response.status_code == 200, body(response)
     return json.loads(body(response))
+
+
+def status_text(response):
+    """The sentence above a register's results, as a sighted reader sees it (no hidden words, no tags)."""
+    html = response.content.decode("utf-8")
+    sentence = re.search(r'<p class="count" role="status">(.*?)</p>', html, re.S).group(1)
+    sentence = re.sub(r'<span class="visually-hidden">.*?</span>', "", sentence)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", sentence)).split())

@@ -80,13 +80,18 @@ def test_every_path_is_described_and_only_reading(document):
 @pytest.mark.parametrize(
     "path, filters",
     [
-        ("/api/v1/organisations/", {"q", "area", "kind", "relationship"}),
-        ("/api/v1/agreements/", {"q", "organisation", "area", "kind", "status", "signed_after", "signed_before"}),
-        ("/api/v1/cooperation/", {"q", "area", "organisation", "region", "status", "priority"}),
+        ("/api/v1/organisations/", {"q", "area", "kind", "relationship", "sort"}),
+        (
+            "/api/v1/agreements/",
+            {"q", "organisation", "area", "kind", "status", "signed_after", "signed_before", "sort"},
+        ),
+        ("/api/v1/cooperation/", {"q", "area", "organisation", "region", "status", "priority", "sort"}),
     ],
 )
 def test_each_list_documents_its_registers_filters_and_the_pages(document, path, filters):
     assert set(parameters(document, path)) == filters | {"page", "page_size", "format"}
+    orders = {"name", "title", "signed_on", "-signed_on", "expires_on", "starts_on", "-starts_on", "-updated"}
+    assert "-updated" in set(parameters(document, path)["sort"]["schema"]["enum"]) <= orders
     page_size = parameters(document, path)["page_size"]["schema"]
     assert (page_size["minimum"], page_size["maximum"], page_size["default"]) == (1, 100, 25)
 

@@ -118,7 +118,7 @@ def test_the_home_page_counts_published_records_per_area(client):
 def test_the_matrix_links_each_filled_cell_to_the_filtered_cooperation_list(client):
     response = client.get("/areas/")
     page = response.content.decode()
-    assert '<th scope="col"><a href="/areas/return/">Return</a></th>' in page
+    assert '<th scope="col" class="area"><a href="/areas/return/">Return</a></th>' in page
     assert '<th scope="row"><a href="/organisations/iom/">IOM</a></th>' in page
     assert 'href="/cooperation/?organisation=iom&amp;area=risk-analysis"' in page
     assert 'href="/cooperation/?organisation=who&amp;area=return"' not in page

@@ -83,7 +83,7 @@ def test_the_filters_and_page_links_work_from_the_keyboard(page, showcase):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"status=completed"))
     assert query_of(page.url) == {"q": [""], "status": ["completed"]}
-    expect(page.get_by_role("status")).to_have_text("30 activities match these filters. Ordered by title.")
+    expect(page.get_by_role("status")).to_have_text("Showing 30 activities, completed (remove this filter). Clear all")
 
     tab_to(page, "nav.pagination a[rel=next]")
     assert_focus_ring(page)

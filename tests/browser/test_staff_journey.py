@@ -95,7 +95,9 @@ def test_an_editor_adds_an_activity_as_a_draft_then_publishes_it(page, new_conte
     visitor = new_context().new_page()
     assert visitor.goto(f"/cooperation/{SLUG}/").status == 404
     visitor.goto("/cooperation/?organisation=emso")
-    expect(visitor.get_by_role("status")).to_have_text("0 activities match these filters. Ordered by title.")
+    expect(visitor.get_by_role("status")).to_have_text(
+        "Showing 0 activities with Example Maritime Safety Organisation (EMSO) (remove this filter). Clear all"
+    )
     visitor.goto("/organisations/emso/")
     expect(visitor.get_by_role("region", name="Cooperation activities")).to_have_text(
         re.compile(r"No cooperation activity with the EMSO is recorded\.")

@@ -86,13 +86,15 @@ def test_filtering_by_area_and_status_shows_exactly_the_matching_rows_and_page_2
     titles = [activity.title for activity in terrorism_workshops]
     page.goto("/cooperation/")
     form = page.get_by_role("form", name="Filter")
-    form.get_by_role("group", name="Cooperation area:").get_by_label("Terrorism").check()
-    form.get_by_role("group", name="Status:").get_by_label("Completed").check()
+    form.get_by_role("group", name="Cooperation area").get_by_label("Terrorism").check()
+    form.get_by_role("group", name="Status").get_by_label("Completed").check()
     form.get_by_role("button", name="Show results").click()
 
     expect(page).to_have_url(re.compile(r"status=completed"))
     assert query_of(page.url) == {"q": [""], "area": ["terrorism"], "status": ["completed"]}
-    expect(page.get_by_role("status")).to_have_text("30 activities match these filters. Ordered by title.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Showing 30 activities in Terrorism (remove this filter), completed (remove this filter). Clear all"
+    )
     expect(result_titles(page)).to_have_text(titles[:PAGE_SIZE])
 
     page.get_by_role("navigation", name="Pages of results").get_by_role("link", name="Next page").click()
@@ -127,7 +129,7 @@ def test_a_bad_filter_value_answers_400_with_a_message_naming_the_parameter(page
     expect(alert.get_by_role("listitem")).to_have_text(
         ["Status (status): Select a valid choice. bogus is not one of the available choices."]
     )
-    expect(page.locator(".results .empty")).to_have_text("No results are shown until the filters above can be used.")
+    expect(page.locator(".results .empty")).to_have_text("No results are shown until the filters can be used.")
     alert.get_by_role("link", name="start again without filters").click()
     expect(page).to_have_url(re.compile(r"/cooperation/$"))
-    expect(page.get_by_role("status")).to_have_text("9 activities. Ordered by title.")
+    expect(page.get_by_role("status")).to_have_text("Showing 9 activities.")
