@@ -101,9 +101,12 @@ def registry_history(m2m_fields=()):
     """Every save of a registry record, by whom, with its field values (django-simple-history).
 
     Each history record carries its own time, so ``updated_at`` is left out rather than shown
-    as a change every time; so is the edit-conflict ``version``, which moves on with every save.
+    as a change every time; so is the edit-conflict ``version``, which moves on with every save,
+    and so are the public dates (``PubliclyDated``), which are derived from the history itself.
     """
-    return HistoricalRecords(excluded_fields=["updated_at", "version"], m2m_fields=m2m_fields)
+    return HistoricalRecords(
+        excluded_fields=["updated_at", "version", "published_at", "public_changed_at"], m2m_fields=m2m_fields
+    )
 
 
 @receiver(pre_save)
@@ -137,6 +140,29 @@ class Timestamped(models.Model):
     def last_changed_on(self):
         """The day of the last change in the site's time zone: what public pages show as "last updated"."""
         return timezone.localdate(self.updated_at)
+
+
+class PubliclyDated(models.Model):
+    """When the public first saw a record, and when what the public sees of it last changed.
+
+    Kept by partnerships/changes.py from the edit history, together with the public change log
+    (``PublicChange``): both move only when the record is published or a public field of the
+    published record changes, never for a draft's edits or a staff-only field. Stored on the
+    record so that the feeds can list the latest changed records from an index, and empty
+    (``None``) while the record is not published. Records loaded from the fixtures take their
+    own creation and change times (partnerships/signals.py).
+    """
+
+    published_at = models.DateTimeField("first published", null=True, blank=True, editable=False)
+    public_changed_at = models.DateTimeField("last public change", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def last_public_change_on(self):
+        """The day of the last public change in the site's time zone, as record pages show it."""
+        return timezone.localdate(self.public_changed_at) if self.public_changed_at else None
 
 
 class EditConflict(Exception):
@@ -271,7 +297,7 @@ class SourceDocument(Timestamped, Versioned):
         return (self.slug,)
 
 
-class Organisation(Timestamped, Versioned):
+class Organisation(Timestamped, Versioned, PubliclyDated):
     """An international organisation the agency cooperates with."""
 
     class Kind(models.TextChoices):
@@ -323,6 +349,10 @@ class Organisation(Timestamped, Versioned):
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("publish_organisation", "Can publish or unpublish organisations")]
+        indexes = [
+            # ORDER BY public_changed_at DESC, id DESC LIMIT 50: the feeds, latest change first.
+            models.Index(fields=["public_changed_at", "id"], name="partnerships_organisation_pub"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
@@ -362,7 +392,7 @@ class Organisation(Timestamped, Versioned):
             ancestor = ancestor.parent
 
 
-class Agreement(Timestamped, Versioned):
+class Agreement(Timestamped, Versioned, PubliclyDated):
     """A formal instrument between the agency and an organisation."""
 
     class Kind(models.TextChoices):
@@ -405,6 +435,10 @@ class Agreement(Timestamped, Versioned):
     class Meta:
         ordering = ["title", "pk"]
         permissions = [("publish_agreement", "Can publish or unpublish agreements")]
+        indexes = [
+            # ORDER BY public_changed_at DESC, id DESC LIMIT 50: the feeds, latest change first.
+            models.Index(fields=["public_changed_at", "id"], name="partnerships_agreement_pub"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(signed_on__isnull=True) | Q(expires_on__gte=F("signed_on")),
@@ -432,7 +466,7 @@ class Agreement(Timestamped, Versioned):
         return reverse("partnerships:agreement-detail", args=[self.pk])
 
 
-class CooperationActivity(Timestamped, Versioned):
+class CooperationActivity(Timestamped, Versioned, PubliclyDated):
     """Something the agency does or plans with one or more organisations."""
 
     class Status(models.TextChoices):
@@ -493,6 +527,9 @@ class CooperationActivity(Timestamped, Versioned):
             # starts_on >= ... AND starts_on < ... (and IS NULL): the admin changelist's filter by
             # planned start (past 7 days, this month, this year, no date), read from this index.
             models.Index(fields=["starts_on"], name="partnerships_activity_starts"),
+            # ORDER BY public_changed_at DESC, id DESC LIMIT 50: the feeds of the register, of an
+            # organisation and of an area, latest change first, read in order without a sort.
+            models.Index(fields=["public_changed_at", "id"], name="partnerships_activity_pub"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -522,3 +559,57 @@ class CooperationActivity(Timestamped, Versioned):
         super().clean()
         if self.source_passage and not self.source_id:
             raise ValidationError({"source": "Name the document the quoted passage comes from."})
+
+
+class PublicChange(models.Model):
+    """One entry of the public change log (/changes/): a record was published, or public fields
+    of a published record changed.
+
+    Written from the edit history by partnerships/changes.py as each history record is saved,
+    one entry per record per request. ``fields`` lists what changed, by field name, with the
+    stored values (related records by id), so that the labels and names are those the public
+    sees when the log is read, and a related record withdrawn since is left out. Exactly one of
+    the record fields is set. When a record is unpublished, its entries are deleted: a record
+    may be withdrawn because it should never have been public, so it leaves no trace.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        CHANGED = "changed", "Changed"
+
+    changed_at = models.DateTimeField("changed")
+    kind = models.CharField(max_length=20, choices=Kind)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="public_changes"
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="public_changes"
+    )
+    activity = models.ForeignKey(
+        CooperationActivity, on_delete=models.CASCADE, null=True, blank=True, related_name="public_changes"
+    )
+    fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = "public change"
+        indexes = [
+            # ORDER BY changed_at DESC, id DESC LIMIT 26: each page of the change log and its feed.
+            models.Index(fields=["changed_at", "id"], name="partnerships_change_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, agreement__isnull=True, activity__isnull=True)
+                | Q(organisation__isnull=True, agreement__isnull=False, activity__isnull=True)
+                | Q(organisation__isnull=True, agreement__isnull=True, activity__isnull=False),
+                name="%(app_label)s_%(class)s_one_record",
+                violation_error_message="A change is of exactly one record.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.record} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def record(self):
+        return self.organisation or self.agreement or self.activity

@@ -4,30 +4,30 @@ Every view starts from ``published()``: drafts never reach the public.
 """
 
 import re
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_GET
 
-from . import exports
+from . import changes, exports
 from .caching import cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .screening import EXPORT_FORMATS, BadRequest, read_page_number, screen_parameters
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
 RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
-# Parameters that take one value; several of them make the request ambiguous.
-SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before"}
-EXPORT_FORMATS = {"csv", "json"}
-WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+CHANGES_PAGE_SIZE = 25
 
 
 def published_partners():
@@ -58,46 +58,6 @@ def pagination(page):
     }
 
 
-class BadRequest(Exception):
-    """Query parameters that cannot be answered, with a message for each parameter."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def read_page_number(value):
-    if value is None:
-        return 1
-    if not WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
-        raise BadRequest({"page": ["The page number must be a whole number, 1 or more."]})
-    return int(value)
-
-
-def screen_parameters(query):
-    """Check what every register takes alike; return the filter parameters without blanks.
-
-    Blank values are what a filter form sends for "any", so they mean no filter.
-    """
-    errors = {}
-    for name in query:
-        values = query.getlist(name)
-        if name in SINGLE_VALUED and len(values) > 1:
-            errors[name] = [f"Give the {name} parameter once, not {len(values)} times."]
-        elif any("\x00" in value for value in values):
-            errors[name] = ["The value contains a null character."]
-    fmt = query.get("format", "")
-    if "format" not in errors and fmt and fmt not in EXPORT_FORMATS:
-        errors["format"] = ["The format must be csv or json."]
-    if errors:
-        raise BadRequest(errors)
-    data = QueryDict(mutable=True)
-    for name in query:
-        if name not in ("page", "format"):
-            data.setlist(name, list(dict.fromkeys(v for v in query.getlist(name) if v.strip())))
-    return data
-
-
 @method_decorator(cache_public_page, name="get")
 class RegisterView(View):
     """A filterable register: the HTML page, or every matching row as CSV or JSON."""
@@ -105,6 +65,7 @@ class RegisterView(View):
     filterset_class = None
     export = None
     template_name = None
+    feed_url_name = None
 
     def get_queryset(self):
         raise NotImplementedError
@@ -144,11 +105,18 @@ class RegisterView(View):
                 for name, messages in errors.items()
             },
             "filtered": any(filterset.data.get(name) for name in filterset.filters) if filterset.data else False,
+            "feed_url": self.feed_url(filterset) if page is not None else None,
         }
         return render(request, self.template_name, context, status=status)
 
+    def feed_url(self, filterset):
+        """The register's feed for the filters this page shows."""
+        filters = [(name, value) for name in filterset.filters for value in filterset.data.getlist(name)]
+        return reverse(self.feed_url_name) + (f"?{urlencode(filters)}" if filters else "")
+
 
 class OrganisationList(RegisterView):
+    feed_url_name = "partnerships:organisation-feed"
     filterset_class = OrganisationFilter
     export = exports.ORGANISATIONS
     template_name = "partnerships/organisation_list.html"
@@ -158,6 +126,7 @@ class OrganisationList(RegisterView):
 
 
 class AgreementList(RegisterView):
+    feed_url_name = "partnerships:agreement-feed"
     filterset_class = AgreementFilter
     export = exports.AGREEMENTS
     template_name = "partnerships/agreement_list.html"
@@ -167,6 +136,7 @@ class AgreementList(RegisterView):
 
 
 class CooperationActivityList(RegisterView):
+    feed_url_name = "partnerships:activity-feed"
     filterset_class = CooperationActivityFilter
     export = exports.ACTIVITIES
     template_name = "partnerships/activity_list.html"
@@ -336,6 +306,61 @@ def activity_detail(request, slug):
     if agreement is not None and not Agreement.objects.published().filter(pk=agreement.pk).exists():
         agreement = None
     return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
+
+
+# /changes/?record=…: the record's public address without its slashes, "organisations/iom".
+RECORD_ADDRESS = re.compile(r"(organisations|cooperation)/([-a-zA-Z0-9_]{1,120})|agreements/([0-9]{1,18})", re.ASCII)
+RECORD_ADDRESS_HELP = "Name a record by its address: organisations/<slug>, agreements/<number> or cooperation/<slug>."
+
+
+def read_record(value):
+    """The published record that /changes/?record= names."""
+    address = RECORD_ADDRESS.fullmatch(value.strip().strip("/"))
+    if address is None:
+        raise BadRequest({"record": [RECORD_ADDRESS_HELP]})
+    kind, slug, number = address.groups()
+    if number is not None:
+        record = Agreement.objects.published().filter(pk=int(number)).first()
+    elif kind == "organisations":
+        record = Organisation.objects.published().filter(slug=slug).first()
+    else:
+        record = CooperationActivity.objects.published().filter(slug=slug).first()
+    if record is None:
+        raise BadRequest({"record": [f"No published record is at /{address[0]}/."]})
+    return record
+
+
+@require_GET
+@cache_public_page
+def change_log(request):
+    """What was published, and which public fields of published records changed, newest first.
+
+    Pages are counted without counting every entry (a query that grows with the log): each
+    page reads one entry more than it shows, to know whether an older page follows.
+    """
+    try:
+        for name in ("page", "record"):
+            if len(request.GET.getlist(name)) > 1:
+                raise BadRequest(
+                    {name: [f"Give the {name} parameter once, not {len(request.GET.getlist(name))} times."]}
+                )
+        page_number = read_page_number(request.GET.get("page"))
+        record = read_record(request.GET["record"]) if request.GET.get("record") else None
+    except BadRequest as bad:
+        return render(request, "400.html", {"errors": bad.errors}, status=400)
+    entries = changes.changes_of(record) if record is not None else changes.visible_changes()
+    start = (page_number - 1) * CHANGES_PAGE_SIZE
+    window = list(entries[start : start + CHANGES_PAGE_SIZE + 1])
+    if page_number > 1 and not window:
+        raise Http404(f"There is no page {page_number} of the change log.")
+    context = {
+        "entries": changes.describe(window[:CHANGES_PAGE_SIZE]),
+        "record": record,
+        "page_number": page_number,
+        "newer_page": page_number - 1 if page_number > 1 else None,
+        "older_page": page_number + 1 if len(window) > CHANGES_PAGE_SIZE else None,
+    }
+    return render(request, "partnerships/change_log.html", context)
 
 
 @require_GET
