@@ -25,7 +25,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -419,7 +419,8 @@ def record_title(record):
 
 
 def related_names(entries):
-    """{model: {id: name}} of the published related records the entries mention, one query per model."""
+    """{model: {id: name}} of the published related records the entries mention, in one query
+    (a union over the related tables), however many entries and kinds of records there are."""
     wanted = {}
     for change in entries:
         model = change.record._meta.concrete_model
@@ -429,10 +430,22 @@ def related_names(entries):
                 continue
             ids = [*line.get("added", ()), *line.get("removed", ()), line.get("before"), line.get("after")]
             wanted.setdefault(field.related_model, set()).update(pk for pk in ids if pk is not None)
-    return {
-        model: dict(public_records(model).filter(pk__in=ids).values_list("pk", NAMES[model]))
+    queries = [
+        public_records(model)
+        .filter(pk__in=ids)
+        .annotate(related_model=Value(model._meta.label), related_name=F(NAMES[model]))
+        .values_list("related_model", "pk", "related_name")
+        .order_by()
         for model, ids in wanted.items()
-    }
+        if ids
+    ]
+    if not queries:
+        return {}
+    models_by_label = {model._meta.label: model for model in wanted}
+    names = {}
+    for label, pk, name in queries[0].union(*queries[1:], all=True):
+        names.setdefault(models_by_label[label], {})[pk] = name
+    return names
 
 
 def _field(model, name):

@@ -17,13 +17,17 @@ class RegisterSitemap(Sitemap):
 
 
 class RecordSitemap(Sitemap):
+    """A published record's page, last modified when what the public sees of it last changed
+    (``public_changed_at``, the date its feed entries carry too)."""
+
     queryset = None
+    changed_field = "public_changed_at"
 
     def items(self):
-        return self.queryset.only("pk", "slug", "updated_at").order_by("pk")
+        return self.queryset.only("pk", "slug", self.changed_field).order_by("pk")
 
     def lastmod(self, obj):
-        return obj.updated_at
+        return getattr(obj, self.changed_field)
 
 
 class OrganisationSitemap(RecordSitemap):
@@ -34,7 +38,7 @@ class AgreementSitemap(RecordSitemap):
     queryset = Agreement.objects.published()
 
     def items(self):
-        return self.queryset.only("pk", "updated_at").order_by("pk")
+        return self.queryset.only("pk", self.changed_field).order_by("pk")
 
 
 class ActivitySitemap(RecordSitemap):
@@ -42,7 +46,9 @@ class ActivitySitemap(RecordSitemap):
 
 
 class AreaSitemap(RecordSitemap):
+    # Every field of an area is public, so its last change is a public one.
     queryset = CooperationArea.objects.all()
+    changed_field = "updated_at"
 
 
 SITEMAPS = {

@@ -41,6 +41,11 @@ PAGES = [
     "/areas/return/",
     "/organisations/iom/",
     "/cooperation/fields-deployment/",
+    "/cooperation/feed/?status=ongoing",
+    "/organisations/iom/feed/",
+    "/areas/return/feed/",
+    "/changes/",
+    "/changes/feed/",
 ]
 
 
