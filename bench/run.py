@@ -676,6 +676,13 @@ def main():
         ("activities by search", "/cooperation/?q=smuggling"),
         ("organisation page", f"/organisations/{facts['organisation']}/"),
         ("area page", "/areas/border-management/"),
+        ("activities feed", "/cooperation/feed/"),
+        ("activities feed by area and status", "/cooperation/feed/?area=return&status=ongoing"),
+        ("organisation feed", f"/organisations/{facts['organisation']}/feed/"),
+        ("area feed", "/areas/border-management/feed/"),
+        ("change log", "/changes/"),
+        ("change log, page 40", "/changes/?page=40"),
+        ("change log feed", "/changes/feed/"),
     ]
     cpu_before, started_measuring = cpu_seconds(), time.monotonic()
     with Server() as server:
