@@ -21,6 +21,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from . import changes
+from .caching import cache_public_page
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, PubliclyDated
 from .screening import BadRequest, screen_parameters
@@ -93,11 +94,20 @@ def describe_record(record):
     return kind
 
 
+def served(feed_class):
+    """The feed as a view, served through the page cache like the pages, keyed on the query
+    parameters it reads (``parameters``)."""
+    feed = feed_class()
+    return cache_public_page(feed, parameters=feed.parameters)
+
+
 class RecordFeed(Feed):
     """A feed whose entries are registry records, latest public change first."""
 
     feed_type = Atom1Feed
     author_name = PUBLISHER
+    # The query parameters the feed reads (none: one organisation's or area's feed).
+    parameters = ()
 
     def __call__(self, request, *args, **kwargs):
         try:
@@ -189,6 +199,11 @@ class RegisterFeed(RecordFeed):
     filterset_class = None
     register_url_name = None
     register_title = None
+
+    @property
+    def parameters(self):
+        # The register's filters; its page and format mean nothing to a feed.
+        return lambda: set(self.filterset_class.base_filters)
 
     def get_queryset(self):
         raise NotImplementedError
@@ -340,6 +355,7 @@ class ChangeLogFeed(Feed):
 
     feed_type = Atom1Feed
     author_name = PUBLISHER
+    parameters = ()
     title = f"Changes to the {PUBLISHER}"
     subtitle = "What was published, and which public fields of published records changed, newest first."
 

@@ -15,10 +15,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import changes, exports
-from .caching import cache_public_page, cached
+from .caching import PublicPage, cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 from .screening import EXPORT_FORMATS, BadRequest, read_page_number, screen_parameters
@@ -28,6 +28,8 @@ PAGE_SIZE = 25
 RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 25
+# What every register reads besides its filters.
+REGISTER_PARAMETERS = ("page", "format", "sort")
 
 
 def published_partners():
@@ -66,6 +68,11 @@ class RegisterView(View):
     export = None
     template_name = None
     feed_url_name = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The page cache keys a register on its filters and the parameters every register reads.
+        cls.public_page = PublicPage(lambda: {*cls.filterset_class.base_filters, *REGISTER_PARAMETERS})
 
     def get_queryset(self):
         raise NotImplementedError
@@ -177,8 +184,8 @@ def areas_with_counts(request):
     return areas
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def home(request):
     organisations = Organisation.objects.published().only("name", "acronym", "slug", "relationship")
     context = {
@@ -192,8 +199,8 @@ def home(request):
     return render(request, "partnerships/home.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters={"page"})
 def area_list(request):
     """The cooperation matrix: organisations as rows, areas as columns."""
     try:
@@ -237,8 +244,8 @@ def area_list(request):
     return render(request, "partnerships/area_list.html", {"areas": areas, "rows": rows, **pagination(page)})
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def area_detail(request, slug):
     area = get_object_or_404(CooperationArea, slug=slug)
     counts = area_counts(request)
@@ -254,8 +261,8 @@ def area_detail(request, slug):
     return render(request, "partnerships/area_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
@@ -278,8 +285,8 @@ def organisation_detail(request, slug):
     return render(request, "partnerships/organisation_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
         Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
@@ -293,8 +300,8 @@ def agreement_detail(request, pk):
     return render(request, "partnerships/agreement_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
@@ -330,8 +337,8 @@ def read_record(value):
     return record
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters={"page", "record"})
 def change_log(request):
     """What was published, and which public fields of published records changed, newest first.
 
@@ -363,19 +370,20 @@ def change_log(request):
     return render(request, "partnerships/change_log.html", context)
 
 
-@require_GET
+@require_safe
+@cache_public_page(parameters=())
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """200 while the database answers, 503 when it does not: for load balancers and monitors."""
     try:

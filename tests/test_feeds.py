@@ -9,7 +9,9 @@ import datetime
 
 import feedparser
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -291,3 +293,13 @@ def test_the_sitemap_dates_records_by_their_last_public_change(client, dated):
     sitemap = body(client.get("/sitemap-cooperation.xml"))
     entry = sitemap.split(ships.get_absolute_url(), 1)[1].split("</url>", 1)[0]
     assert f"<lastmod>{ships.public_changed_at:%Y-%m-%d}</lastmod>" in entry
+
+
+def test_a_feed_keys_the_page_cache_on_its_filters_only(client, registry, page_cache):
+    """Unknown parameters and the register's page and format make no entries of their own."""
+    first = client.get("/cooperation/feed/?status=ongoing")
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/cooperation/feed/?page=3&status=ongoing&utm_source=reader")
+    assert (again.status_code, again.content) == (200, first.content)
+    assert len(captured) == 1  # the registry version
+    assert again["ETag"] == first["ETag"]
