@@ -92,8 +92,8 @@ def add_showcase_data():
         activity.areas.add(capacity)
     # A change the change log lists field by field.
     activity = CooperationActivity.objects.get(slug="training-course-01")
-    activity.status = CooperationActivity.Status.ONGOING
     activity.starts_on = datetime.date(2025, 5, 1)
+    activity.ends_on = datetime.date(2025, 6, 30)
     activity.save()
     return agreement
 
