@@ -30,12 +30,7 @@ from .screening import BadRequest, screen_parameters
 FEED_LENGTH = 50
 PUBLISHER = "Partnerships registry"
 
-RECORD_KINDS = {
-    Organisation: "Organisation",
-    Agreement: "Agreement",
-    CooperationActivity: "Cooperation activity",
-    CooperationArea: "Cooperation area",
-}
+RECORD_KINDS = {**changes.RECORD_KINDS, CooperationArea: "Cooperation area"}
 
 
 @dataclass
@@ -125,10 +120,12 @@ class RecordFeed(Feed):
         return subject.link
 
     def feed_guid(self, subject):
-        return subject.request.build_absolute_uri(subject.request.get_full_path())
+        return subject.request.build_absolute_uri(self.feed_url(subject))
 
     def feed_url(self, subject):
-        return subject.request.get_full_path()
+        # The address as the page cache knows it: only the parameters the feed reads, in order.
+        query = subject.request.GET.urlencode()
+        return subject.request.path + (f"?{query}" if query else "")
 
     def items(self, subject):
         return subject.items
