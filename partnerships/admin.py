@@ -6,21 +6,24 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     EditConflict,
     Organisation,
     Region,
     SourceDocument,
 )
-from .review import ExpiryFilter, HasAreasFilter, HasSourcePassageFilter
+from .review import ExpiryFilter, HasAreasFilter, HasCitationFilter, HasPassageFilter
 
 # Who created and who last changed a record, and when.
 RECORD_KEEPING = ("created_at", "created_by", "updated_at", "last_changed_by")
@@ -200,6 +203,55 @@ class SourceDocumentAdmin(RegistryAdmin):
     search_fields = ["title", "publisher", "url"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "publisher", "published_on"]}),
+        ("Where to find it", {"fields": ["url", "accessed_on"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
+    ]
+
+
+class CitationForm(VersionedForm):
+    """A citation on a record's form. A passage typed without its document is refused with a
+    message that says what is missing, rather than the generic "This field is required"."""
+
+    class Meta:
+        error_messages = {"source": {"required": "Name the document the quoted passage comes from."}}
+
+
+class CitationInline(VersionedAdminMixin, admin.StackedInline):
+    """The citations of an organisation, agreement, activity or dated fact, edited on its form.
+    Each save is kept in the citation's own history, with its author."""
+
+    model = Citation
+    form = CitationForm
+    fields = ["source", "passage", "locator", "note", "position"]
+    autocomplete_fields = ["source"]
+    extra = 0
+    classes = ["citations"]
+    verbose_name_plural = "citations (where each statement comes from)"
+
+
+class DatedFactInline(VersionedAdminMixin, admin.TabularInline):
+    """The dated facts of an activity or an agreement. Their citations are edited on each fact's
+    own page (the "change" link): the admin does not nest one inline in another."""
+
+    model = DatedFact
+    form = VersionedForm
+    fields = ["date", "precision", "continuing", "statement", "slug"]
+    prepopulated_fields = {"slug": ["statement"]}
+    extra = 0
+    show_change_link = True
+
+
+class OrganisationDatedFactInline(admin.TabularInline):
+    """The dated facts an organisation takes part in. A fact can concern several organisations,
+    so it is chosen here and written (with its citations) on its own page."""
+
+    model = DatedFact.organisations.through
+    autocomplete_fields = ["datedfact"]
+    extra = 0
+    verbose_name = "dated fact"
+    verbose_name_plural = "dated facts"
 
 
 class AgreementInline(VersionedAdminMixin, admin.TabularInline):
@@ -229,16 +281,33 @@ class OrganisationAdmin(PublishActionsMixin, RegistryAdmin):
         "updated_at",
         "last_changed_by",
     ]
-    list_filter = ["is_published", "relationship", "kind", HasAreasFilter, "areas"]
+    list_filter = ["is_published", "relationship", "kind", HasAreasFilter, HasCitationFilter, "areas"]
     list_select_related = ["parent"]
     search_fields = ["name", "acronym", "slug", "summary"]
-    autocomplete_fields = ["parent", "areas", "source"]
+    autocomplete_fields = ["parent", "areas"]
     prepopulated_fields = {"slug": ["acronym"]}
-    inlines = [AgreementInline]
+    inlines = [CitationInline, OrganisationDatedFactInline, AgreementInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DatedFact.organisations.through:
+            return super().save_formset(request, form, formset, change)
+        # Through the facts' own many-to-many field rather than as bare link rows, so that each
+        # change enters the fact's history (with its author) like an edit on the fact's page.
+        organisation = form.instance
+        # What the admin's change message reads after a formset's save; the facts' history tells more.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.initial_forms + formset.extra_forms:
+            if not row.has_changed() and row not in formset.deleted_forms:
+                continue
+            if earlier := row.initial.get("datedfact"):
+                DatedFact.objects.get(pk=earlier).organisations.remove(organisation)
+            chosen = row.cleaned_data.get("datedfact") if hasattr(row, "cleaned_data") else None
+            if chosen is not None and row not in formset.deleted_forms:
+                chosen.organisations.add(organisation)
+
     fieldsets = [
         (None, {"fields": ["name", "acronym", "slug", "kind", "relationship", "parent", "areas", "summary"]}),
         ("Headquarters and website", {"fields": ["headquarters_city", "headquarters_country", "website"]}),
-        ("Source", {"fields": ["source", "source_passage"]}),
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
@@ -257,11 +326,12 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
         "updated_at",
         "last_changed_by",
     ]
-    list_filter = ["is_published", ExpiryFilter, "status", "kind", "organisation", "areas"]
+    list_filter = ["is_published", ExpiryFilter, "status", "kind", HasCitationFilter, "organisation", "areas"]
     list_select_related = ["organisation"]
     search_fields = ["title", "summary", "organisation__name", "organisation__acronym"]
     autocomplete_fields = ["organisation", "areas", "supersedes"]
     date_hierarchy = "signed_on"
+    inlines = [CitationInline, DatedFactInline]
     fieldsets = [
         (None, {"fields": ["title", "organisation", "kind", "status", "areas", "summary"]}),
         ("Dates", {"fields": ["signed_on", "in_force_from", "expires_on"]}),
@@ -271,10 +341,12 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
     ]
 
 
-# Public pages find activities by partner and by area, so a published one needs both.
+# Public pages find activities by partner, so a published one needs one. An area is not
+# required: a source may state an activity without naming its field (the shipped "Reviewing and
+# strengthening existing partnership frameworks" is one), and the registry records no area that
+# its source does not state; the activity's page then says that the source names none.
 PUBLICATION_NEEDS = {
     "partners": "A published activity needs at least one partner organisation.",
-    "areas": "A published activity needs at least one cooperation area.",
 }
 
 
@@ -297,9 +369,10 @@ class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
     # changelist's time and was too long to use; the search finds activities by partner instead.
     # Planned start as a filter (this year, past 7 days, no date...) rather than a date_hierarchy:
     # the hierarchy's list of years reads every row, most of the changelist's time at 100,000.
-    list_filter = ["is_published", "status", "priority", HasSourcePassageFilter, "starts_on", "areas", "regions"]
+    list_filter = ["is_published", "status", "priority", HasCitationFilter, "starts_on", "areas", "regions"]
     search_fields = ["title", "slug", "summary", "partners__acronym", "partners__name"]
-    autocomplete_fields = ["partners", "areas", "regions", "agreement", "source"]
+    autocomplete_fields = ["partners", "areas", "regions", "agreement"]
+    inlines = [CitationInline, DatedFactInline]
     prepopulated_fields = {"slug": ["title"]}
     # A filtered page says "n of N" only when asked: N is a count of the whole table.
     show_full_result_count = False
@@ -307,23 +380,68 @@ class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
         (None, {"fields": ["title", "slug", "summary", "status", "priority"]}),
         ("Who, what and where", {"fields": ["partners", "areas", "regions", "agreement"]}),
         ("Dates", {"fields": ["starts_on", "ends_on"]}),
-        ("Source", {"fields": ["source", "source_passage"]}),
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
 
     @admin.action(description="Publish the selected records", permissions=["publish"])
     def publish(self, request, queryset):
-        incomplete = queryset.filter(Q(partners=None) | Q(areas=None), is_published=False).values("pk")
+        incomplete = queryset.filter(partners=None, is_published=False).values("pk")
         if skipped := CooperationActivity.objects.filter(pk__in=incomplete).count():
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d activity not published: it needs a partner organisation and an area first.",
-                    "%(count)d activities not published: each needs a partner organisation and an area first.",
+                    "%(count)d activity not published: it needs a partner organisation first.",
+                    "%(count)d activities not published: each needs a partner organisation first.",
                     skipped,
                 )
                 % {"count": skipped},
                 messages.WARNING,
             )
         super().publish(request, queryset.exclude(pk__in=incomplete))
+
+
+@admin.register(DatedFact)
+class DatedFactAdmin(RegistryAdmin):
+    """Dated facts, each with its citations. A fact is public where a published record it belongs
+    to is shown (partnerships/provenance.py)."""
+
+    list_display = ["statement", "date", "precision", "activity", "agreement", "updated_at", "last_changed_by"]
+    list_filter = ["precision", HasCitationFilter]
+    list_select_related = ["activity", "agreement"]
+    search_fields = ["statement", "slug", "organisations__acronym", "organisations__name"]
+    autocomplete_fields = ["organisations", "activity", "agreement"]
+    prepopulated_fields = {"slug": ["statement"]}
+    inlines = [CitationInline]
+    fieldsets = [
+        (None, {"fields": ["statement", "slug", "date", "precision", "continuing"]}),
+        ("What it belongs to", {"fields": ["organisations", "activity", "agreement"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
+    ]
+
+
+@admin.register(Citation)
+class CitationAdmin(RegistryAdmin):
+    """Every citation in one list, to review them across records (the review dashboard links
+    here). Citations are written on their record's form; here each can be corrected too."""
+
+    list_display = ["__str__", "record_link", "passage_start", "updated_at", "last_changed_by"]
+    list_filter = [HasPassageFilter, "source"]
+    list_select_related = ["source", "organisation", "agreement", "activity", "dated_fact"]
+    search_fields = ["passage", "locator", "note", "source__title"]
+    autocomplete_fields = ["source", "organisation", "agreement", "activity", "dated_fact"]
+    form = CitationForm
+    fieldsets = [
+        (None, {"fields": ["source", "passage", "locator", "note", "position"]}),
+        ("The record it supports (exactly one)", {"fields": ["organisation", "agreement", "activity", "dated_fact"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
+    ]
+
+    @admin.display(description="supports")
+    def record_link(self, citation):
+        record = citation.record
+        return f"{record._meta.verbose_name.capitalize()}: {record}" if record else "—"
+
+    @admin.display(description="passage")
+    def passage_start(self, citation):
+        return Truncator(citation.passage).chars(80) or "(no passage quoted)"

@@ -57,8 +57,6 @@ PUBLIC_FIELDS = {
         "website",
         "summary",
         "areas",
-        "source",
-        "source_passage",
     ],
     Agreement: [
         "title",
@@ -84,8 +82,6 @@ PUBLIC_FIELDS = {
         "starts_on",
         "ends_on",
         "agreement",
-        "source",
-        "source_passage",
     ],
 }
 # The field of PublicChange that names a record of each model.

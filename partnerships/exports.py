@@ -21,6 +21,9 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from .models import Citation, DatedFact
+from .provenance import machine_date
+
 CHUNK_SIZE = 2000
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -50,6 +53,78 @@ class Related:
             found[record_id].append(slug)
         return found
 
+    def fetch(self, model, ids):
+        return self.slugs(model, ids)
+
+
+def citation_rows(model, ids, fields):
+    """{record id: [citation values, ...]} for the records ``ids`` of ``model``, in their order."""
+    owner = model._meta.get_field("citations").field.name
+    found = defaultdict(list)
+    rows = Citation.objects.filter(**{f"{owner}_id__in": ids}).order_by("position", "pk")
+    for row in rows.values(f"{owner}_id", *fields):
+        found[row.pop(f"{owner}_id")].append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class Citations:
+    """A JSON column: the record's citations, each as its source's slug, passage and locator."""
+
+    formats = frozenset({"json"})
+
+    def fetch(self, model, ids):
+        found = citation_rows(model, ids, ("source__slug", "passage", "locator"))
+        return {
+            record_id: [{"source": c["source__slug"], "passage": c["passage"], "locator": c["locator"]} for c in rows]
+            for record_id, rows in found.items()
+        }
+
+
+@dataclass(frozen=True)
+class FirstCitation:
+    """A CSV column: one value of the record's first citation, as the single source columns were."""
+
+    value: str
+    formats = frozenset({"csv"})
+
+    def fetch(self, model, ids):
+        return {record_id: rows[0][self.value] for record_id, rows in citation_rows(model, ids, (self.value,)).items()}
+
+
+@dataclass(frozen=True)
+class DatedFacts:
+    """A JSON column: the record's dated facts, each with its date at its precision and citations."""
+
+    formats = frozenset({"json"})
+
+    def fetch(self, model, ids):
+        owner = model._meta.get_field("dated_facts").field.name
+        facts = (
+            DatedFact.objects.filter(**{f"{owner}__in": ids})
+            .order_by("date", "pk")
+            .values(owner, "pk", "slug", "date", "precision", "continuing", "statement")
+        )
+        facts = list(facts)
+        fact_ids = list({fact["pk"] for fact in facts})
+        citations = citation_rows(DatedFact, fact_ids, ("source__slug", "passage", "locator"))
+        found = defaultdict(list)
+        for fact in facts:
+            found[fact[owner]].append(
+                {
+                    "slug": fact["slug"],
+                    "date": machine_date(fact["date"], fact["precision"]),
+                    "precision": fact["precision"],
+                    "since": fact["continuing"],
+                    "statement": fact["statement"],
+                    "citations": [
+                        {"source": c["source__slug"], "passage": c["passage"], "locator": c["locator"]}
+                        for c in citations.get(fact["pk"], [])
+                    ],
+                }
+            )
+        return found
+
 
 @dataclass(frozen=True)
 class RecordURL:
@@ -74,27 +149,37 @@ def if_public(value, *flags):
 class Export:
     """How one register is written out.
 
-    Each column is a field path read with ``values()`` ("slug", "source__slug"), a Related
-    many-to-many column, a RecordURL, or a function of the row's values; ``reads`` lists the
-    further field paths the functions need.
+    Each column is a field path read with ``values()`` ("slug", "organisation__slug"), a column
+    fetched per chunk of rows (Related many-to-many slugs, Citations, FirstCitation, DatedFacts:
+    one or two queries per chunk, whatever its size), a RecordURL, or a function of the row's
+    values; ``reads`` lists the further field paths the functions need. A column with
+    ``formats`` appears only in those downloads: JSON carries every citation, CSV keeps the
+    ``source`` and ``source_passage`` columns, holding the first citation.
     """
 
     name: str
     columns: dict
     reads: tuple = ()
 
-    def rows(self, queryset):
+    def columns_for(self, fmt):
+        """The columns a download in ``fmt`` writes: the citation columns differ between CSV and JSON."""
+        return {
+            column: spec for column, spec in self.columns.items() if fmt in getattr(spec, "formats", {"csv", "json"})
+        }
+
+    def rows(self, queryset, fmt="json"):
         """Lists of column values, in the queryset's order."""
+        columns = self.columns_for(fmt)
         paths = set(self.reads)
-        paths |= {spec for spec in self.columns.values() if isinstance(spec, str)}
-        paths |= {spec.key for spec in self.columns.values() if isinstance(spec, RecordURL)}
-        related = {column: spec for column, spec in self.columns.items() if isinstance(spec, Related)}
-        getters = [self.getter(column, spec) for column, spec in self.columns.items()]
+        paths |= {spec for spec in columns.values() if isinstance(spec, str)}
+        paths |= {spec.key for spec in columns.values() if isinstance(spec, RecordURL)}
+        related = {column: spec for column, spec in columns.items() if hasattr(spec, "fetch")}
+        getters = [self.getter(column, spec) for column, spec in columns.items()]
         # The download reads what it writes, whatever the page view selected or prefetched.
         records = queryset.prefetch_related(None).values("pk", *sorted(paths)).iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(itertools.islice(records, CHUNK_SIZE)):
             ids = [record["pk"] for record in chunk]
-            links = {column: spec.slugs(queryset.model, ids) for column, spec in related.items()}
+            links = {column: spec.fetch(queryset.model, ids) for column, spec in related.items()}
             for record in chunk:
                 yield [get(record, links) for get in getters]
 
@@ -103,16 +188,18 @@ class Export:
         """A function of a record's values and its chunk's links, giving the column's value."""
         if isinstance(spec, str):
             return lambda record, links: plain(record[spec])
-        if isinstance(spec, Related):
+        if isinstance(spec, FirstCitation):
+            return lambda record, links: links[column].get(record["pk"], "")
+        if hasattr(spec, "fetch"):
             return lambda record, links: links[column].get(record["pk"], [])
         if isinstance(spec, RecordURL):
             url = spec.maker()
             return lambda record, links: url(record[spec.key])
         return lambda record, links: plain(spec(record))
 
-    def chunks(self, queryset):
+    def chunks(self, queryset, fmt):
         """The rows in lists of up to CHUNK_SIZE, so that the response is written in large pieces."""
-        rows = self.rows(queryset)
+        rows = self.rows(queryset, fmt)
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             yield chunk
 
@@ -128,16 +215,17 @@ class Export:
 
     def _csv(self, queryset):
         # A byte-order mark lets spreadsheet programs read the file as UTF-8.
-        yield "\ufeff" + csv_lines([list(self.columns)])
-        cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in self.columns.values()]
-        for chunk in self.chunks(queryset):
+        columns = self.columns_for("csv")
+        yield "\ufeff" + csv_lines([list(columns)])
+        cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in columns.values()]
+        for chunk in self.chunks(queryset, "csv"):
             yield csv_lines([[cell(value) for cell, value in zip(cells, row, strict=True)] for row in chunk])
 
     def _json(self, queryset):
         yield "["
         separator = "\n"
-        names = list(self.columns)
-        for chunk in self.chunks(queryset):
+        names = list(self.columns_for("json"))
+        for chunk in self.chunks(queryset, "json"):
             parts = []
             for row in chunk:
                 parts.append(separator + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
@@ -185,8 +273,10 @@ ORGANISATIONS = Export(
         "headquarters_country": "headquarters_country",
         "website": "website",
         "summary": "summary",
-        "source": "source__slug",
-        "source_passage": "source_passage",
+        "source": FirstCitation("source__slug"),
+        "source_passage": FirstCitation("passage"),
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "url": RecordURL("partnerships:organisation-detail", "slug"),
     },
     reads=("parent__slug", "parent__is_published"),
@@ -210,6 +300,8 @@ AGREEMENTS = Export(
         ),
         "document_url": "document_url",
         "summary": "summary",
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "url": RecordURL("partnerships:agreement-detail", "pk"),
     },
     reads=("supersedes_id", "supersedes__is_published", "supersedes__organisation__is_published"),
@@ -233,8 +325,10 @@ ACTIVITIES = Export(
             a["agreement_id"], a["agreement__is_published"], a["agreement__organisation__is_published"]
         ),
         "summary": "summary",
-        "source": "source__slug",
-        "source_passage": "source_passage",
+        "source": FirstCitation("source__slug"),
+        "source_passage": FirstCitation("passage"),
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "url": RecordURL("partnerships:activity-detail", "slug"),
     },
     reads=("agreement_id", "agreement__is_published", "agreement__organisation__is_published"),

@@ -1,6 +1,6 @@
 """The filters of the public registers.
 
-Parameter names and values are part of the public contract (DESIGN.md, "Public URLs"):
+Parameter names and values are part of the public contract (docs/contract.md, "Public URLs"):
 several values of one parameter mean "any of", different parameters combine with "and".
 """
 

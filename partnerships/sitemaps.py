@@ -4,6 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation
+from .provenance import cited_sources
 
 
 class RegisterSitemap(Sitemap):
@@ -51,10 +52,18 @@ class AreaSitemap(RecordSitemap):
     changed_field = "updated_at"
 
 
+class SourceSitemap(RecordSitemap):
+    """The pages of the source documents that published statements cite."""
+
+    def items(self):
+        return cited_sources().only("pk", "slug", "updated_at").order_by("pk")
+
+
 SITEMAPS = {
     "pages": RegisterSitemap,
     "organisations": OrganisationSitemap,
     "agreements": AgreementSitemap,
     "cooperation": ActivitySitemap,
     "areas": AreaSitemap,
+    "sources": SourceSitemap,
 }

@@ -1,4 +1,4 @@
-"""Public URLs of the registry (fixed by the product contract, DESIGN.md)."""
+"""Public URLs of the registry (fixed by the public contract, docs/contract.md)."""
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
@@ -46,6 +46,7 @@ urlpatterns = [
     path("areas/<slug:slug>/feed/", feeds.served(feeds.AreaFeed), name="area-feed"),
     path("changes/", views.change_log, name="changes"),
     path("changes/feed/", feeds.served(feeds.ChangeLogFeed), name="changes-feed"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     # A section of the sitemap lists up to 50,000 records: seconds of work, so it is cached too.
     # A section reads one parameter, its page number p.
     path(

@@ -7,8 +7,8 @@ import re
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.db.models import Count, F, Prefetch
+from django.db import DatabaseError
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -17,10 +17,21 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import changes, exports
+from . import changes, exports, timeline
 from .caching import PublicPage, cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    RegistryVersion,
+    SourceDocument,
+)
+from .outage import database_failed
+from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
 from .screening import EXPORT_FORMATS, BadRequest, read_page_number, screen_parameters
 
 PAGE_SIZE = 25
@@ -265,23 +276,21 @@ def area_detail(request, slug):
 @cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
-        Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
+        Organisation.objects.published().select_related("parent").prefetch_related("areas", citations_prefetch()),
+        slug=slug,
     )
-    activities = (
-        published_activities()
-        .filter(partners=organisation)
-        .select_related("source")
-        .only(*ACTIVITY_CARD, "source_passage", "source__title", "source__publisher", "source__url")
-    )
+    activities = published_activities().filter(partners=organisation).prefetch_related(citations_prefetch())
     context = {
         "organisation": organisation,
         "parent": organisation.parent if organisation.parent and organisation.parent.is_published else None,
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
-        "agreements": Agreement.objects.published().filter(organisation=organisation),
+        "agreements": Agreement.objects.published().filter(organisation=organisation)[:RELATED_LIMIT],
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
+        "timeline": timeline.organisation_timeline(organisation),
     }
+    context["chart"] = timeline.layout(context["timeline"])
     return render(request, "partnerships/organisation_detail.html", context)
 
 
@@ -289,7 +298,10 @@ def organisation_detail(request, slug):
 @cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
+        Agreement.objects.published()
+        .select_related("organisation")
+        .prefetch_related("areas", citations_prefetch(), dated_facts_prefetch()),
+        pk=pk,
     )
     context = {
         "agreement": agreement,
@@ -305,8 +317,8 @@ def agreement_detail(request, pk):
 def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
-        .select_related("source", "agreement")
-        .prefetch_related(published_partners(), "areas", "regions"),
+        .select_related("agreement")
+        .prefetch_related(published_partners(), "areas", "regions", citations_prefetch(), dated_facts_prefetch()),
         slug=slug,
     )
     agreement = activity.agreement
@@ -370,6 +382,51 @@ def change_log(request):
     return render(request, "partnerships/change_log.html", context)
 
 
+# What cites a source, by the kind of record: the citations of published records only, each
+# with its record, in the record's usual order.
+CITING = [
+    ("organisations", Q(organisation__is_published=True), "organisation", ("organisation__name",)),
+    (
+        "agreements",
+        Q(agreement__is_published=True, agreement__organisation__is_published=True),
+        "agreement",
+        ("agreement__title",),
+    ),
+    ("activities", Q(activity__is_published=True), "activity", ("activity__title",)),
+    ("dated_facts", None, "dated_fact", ("dated_fact__date",)),
+]
+
+
+@require_safe
+@cache_public_page(parameters=())
+def source_detail(request, slug):
+    """One source document and every published statement that cites it.
+
+    A source that no published record cites is not public: 404.
+    """
+    source = get_object_or_404(SourceDocument, slug=slug)
+    sections, total = [], 0
+    for name, condition, owner, ordering in CITING:
+        if condition is None:
+            condition = Q(dated_fact__in=published_facts().values("pk"))
+        citations = Citation.objects.filter(condition, source=source)
+        count = citations.count()
+        total += count
+        rows = citations.select_related(owner).order_by(*ordering, "position", "pk")
+        if owner == "dated_fact":  # a fact is shown on the pages of its organisations
+            rows = rows.prefetch_related(
+                Prefetch(
+                    "dated_fact__organisations",
+                    queryset=Organisation.objects.published().only("name", "acronym", "slug"),
+                )
+            )
+        rows = rows[:RELATED_LIMIT] if count else []
+        sections.append({"name": name, "count": count, "citations": rows})
+    if not total:
+        raise Http404("No published statement cites this source.")
+    return render(request, "partnerships/source_detail.html", {"source": source, "sections": sections})
+
+
 @require_safe
 @cache_public_page(parameters=())
 def robots_txt(request):
@@ -385,10 +442,17 @@ def favicon(request):
 
 @require_safe
 def healthz(request):
-    """200 while the database answers, 503 when it does not: for load balancers and monitors."""
+    """200 while the database answers, 503 when it does not: for load balancers and monitors.
+
+    It reads the registry's own table, as every public page does: a ``SELECT 1`` would answer
+    while the tables are missing, and on SQLite without even opening the file. (A missing
+    SQLite file is never created anew: the settings open it read-write only.)
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        RegistryVersion.current()
+    except DatabaseError as error:
+        database_failed(request, error)
+        response = HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        response._has_been_logged = True  # the outage is logged once, not once per probe
+        return response
     return HttpResponse("ok\n", content_type="text/plain")

@@ -9,6 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+# Registry files for tests that need separate processes on one database (tests/processes.py).
+from .processes import shipped_sqlite_template, sqlite_registry  # noqa: F401
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from partnerships.changes import merge_fields
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, PublicChange
 
-from .admin_forms import activity_form, organisation_form
+from .admin_forms import activity_form, empty_inlines, organisation_form
 from .helpers import body
 
 SHIPS = "preventing-fraudulent-ship-registration-and-seafarer-certification"
@@ -75,7 +75,7 @@ def draft(registry, admin_client):
             "priority": "normal",
             "partners": [Organisation.objects.get(slug="iom").pk],
             "areas": [CooperationArea.objects.get(slug="return").pk],
-            "source_passage": "",
+            **empty_inlines("cooperationactivity"),
         },
     )
     assert response.status_code == 302

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from partnerships.models import CooperationActivity, Organisation
 
+from .admin_forms import empty_inlines
 from .helpers import body
 
 pytestmark = pytest.mark.usefixtures("registry", "page_cache")
@@ -97,9 +98,8 @@ def test_an_edit_in_the_admin_shows_on_the_very_next_anonymous_request(client, s
     data.update(
         name="World Health Organisation (renamed)",
         areas=[area.pk for area in who.areas.all()],
-        source=who.source_id,
         is_published="on",
-        **{"agreements-TOTAL_FORMS": 0, "agreements-INITIAL_FORMS": 0},
+        **empty_inlines("organisation"),
     )
     data.pop("parent", None)
     response = staff.post(change, data)

@@ -149,11 +149,17 @@ def test_the_groups_hold_exactly_the_permissions_of_their_role(db):
     editors = set(Group.objects.get(name="Registry editors").permissions.values_list("codename", flat=True))
     viewers = set(Group.objects.get(name="Registry viewers").permissions.values_list("codename", flat=True))
 
-    assert viewers == {f"view_{model}" for model in REGISTRY_MODELS}
-    assert editors == {f"{action}_{model}" for model in REGISTRY_MODELS for action in ("view", "add", "change")} | {
+    assert viewers == {f"view_{model}" for model in [*REGISTRY_MODELS, "citation", "datedfact"]}
+    assert editors == {
+        f"{action}_{model}"
+        for model in [*REGISTRY_MODELS, "citation", "datedfact"]
+        for action in ("view", "add", "change")
+    } | {
         "publish_organisation",
         "publish_agreement",
         "publish_cooperationactivity",
+        # A citation is part of its record: editors remove a wrong one on the record's form.
+        "delete_citation",
     }
 
 

@@ -27,6 +27,7 @@ from django.utils.text import slugify
 
 from partnerships.models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
     Organisation,
@@ -341,8 +342,6 @@ class Generator:
                         f"The {acronym} works on {listing(area.name.lower() for area in areas)}. "
                         f"{Organisation.Relationship(relationship).label} with the agency."
                     ),
-                    source=self.rng.choice(sources),
-                    source_passage=f"The agency cooperates with the {name} ({acronym}).",
                     is_published=index not in hidden,
                 )
             )
@@ -355,6 +354,14 @@ class Generator:
         for institution in institutions:
             institution.parent = self.rng.choice(others) if others else None
         Organisation.objects.bulk_create(institutions)
+        Citation.objects.bulk_create(
+            Citation(
+                organisation_id=organisation.pk,
+                source=self.rng.choice(sources),
+                passage=f"The agency cooperates with the {organisation.name} ({organisation.acronym}).",
+            )
+            for organisation in records
+        )
         Organisation.areas.through.objects.bulk_create(
             Organisation.areas.through(organisation_id=organisation.pk, cooperationarea_id=area.pk)
             for organisation, areas in zip(records, area_lists, strict=True)
@@ -466,30 +473,34 @@ class Generator:
                         starts_on=starts_on,
                         ends_on=ends_on,
                         agreement=self.rng.choice(options) if options and self.rng.random() < 0.3 else None,
-                        source=source,
-                        source_passage=f"Cooperation with {names} on {title[0].lower()}{title[1:]}." if source else "",
                         is_published=index not in hidden,
                     )
                 )
+                passage = f"Cooperation with {names} on {title[0].lower()}{title[1:]}."
                 self.date_publication(block[-1])
-                links.append((partners, areas, regions))
+                links.append((partners, areas, regions, source, passage))
             CooperationActivity.objects.bulk_create(block)
             self.log_publications(block, "activity", "status", CooperationActivity.Status.values)
+            Citation.objects.bulk_create(
+                Citation(activity_id=activity.pk, source=source, passage=passage)
+                for activity, (*_, source, passage) in zip(block, links, strict=True)
+                if source is not None
+            )
             # Link rows are made with positional arguments in the link model's field order (id,
             # activity, other side): it skips the keyword handling that is a third of their cost.
             Partner.objects.bulk_create(
                 Partner(None, activity.pk, partner.pk)
-                for activity, (partners, _, _) in zip(block, links, strict=True)
+                for activity, (partners, *_) in zip(block, links, strict=True)
                 for partner in partners
             )
             Area.objects.bulk_create(
                 Area(None, activity.pk, area.pk)
-                for activity, (_, areas, _) in zip(block, links, strict=True)
+                for activity, (_, areas, *_) in zip(block, links, strict=True)
                 for area in areas
             )
             Place.objects.bulk_create(
                 Place(None, activity.pk, region.pk)
-                for activity, (_, _, regions) in zip(block, links, strict=True)
+                for activity, (_, _, regions, *_) in zip(block, links, strict=True)
                 for region in regions
             )
             self.say(f"  {first + len(block)} activities")
@@ -561,5 +572,16 @@ class Command(BaseCommand):
             generator.activities(activities, new_organisations, new_agreements, sources)
             # bulk_create sends no signals: tell the page caches the registry has changed.
             RegistryVersion.bump()
-        analyse([Organisation, Agreement, CooperationActivity, CooperationArea, Region, SourceDocument, PublicChange])
+        analyse(
+            [
+                Organisation,
+                Agreement,
+                CooperationActivity,
+                CooperationArea,
+                Region,
+                SourceDocument,
+                Citation,
+                PublicChange,
+            ]
+        )
         say(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))

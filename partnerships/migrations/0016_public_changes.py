@@ -17,7 +17,7 @@ def date_published_records(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0010_registry_version_changed_at'),
+        ('partnerships', '0015_registry_version_and_field_ranges'),
     ]
 
     operations = [
