@@ -5,6 +5,7 @@ Citations and dated facts, which tie the records to their sources, are in proven
 """
 
 import datetime
+import json
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -600,6 +601,23 @@ class CooperationActivity(Timestamped, Versioned, PubliclyDated):
     ]
 
 
+class JSONText(models.TextField):
+    """A list or dict kept as JSON text. Django's JSONField checks at start-up that the database
+    supports JSON, which opens a connection before ``migrate`` has created the database."""
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return json.dumps(value)
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj))
+
+
 class PublicChange(models.Model):
     """One entry of the public change log (/changes/): a record was published, or public fields
     of a published record changed.
@@ -627,7 +645,7 @@ class PublicChange(models.Model):
     activity = models.ForeignKey(
         CooperationActivity, on_delete=models.CASCADE, null=True, blank=True, related_name="public_changes"
     )
-    fields = models.JSONField(default=list, blank=True)
+    fields = JSONText(default=list, blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
