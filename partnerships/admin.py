@@ -2,16 +2,25 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.auth import get_permission_codename
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_input import (
+    RegistryChangeList,
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+    UnusableFilter,
+    is_key,
+)
 from .models import (
     Agreement,
     Citation,
@@ -23,6 +32,7 @@ from .models import (
     Region,
     SourceDocument,
 )
+from .publication import PublicationRefused, PublicationWatch, can_publish
 from .review import ExpiryFilter, HasAreasFilter, HasCitationFilter, HasPassageFilter
 
 # Who created and who last changed a record, and when.
@@ -111,11 +121,39 @@ class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     def last_changed_by(self, obj):
         return getattr(obj, "last_changed_by_name", None)
 
+    def get_changelist(self, request, **kwargs):
+        return RegistryChangeList
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            # Django answers with a redirect to a page that blames the database installation.
+            raise UnusableFilter from error
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404(f"There is no {self.model._meta.verbose_name} {object_id}.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # SIMPLE_HISTORY_REVERT_DISABLED only hides the button: simple-history still saves a POST
         # to a past version as a revert. The history is for reading.
         if request.method == "POST":
             raise PermissionDenied
+        history_key = self.model.history.model._meta.pk
+        if not (is_key(self.model._meta.pk, unquote(object_id)) and is_key(history_key, version_id)):
+            raise Http404(f"There is no such version of {self.model._meta.verbose_name} {object_id}.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -127,12 +165,55 @@ class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
             # request meets the new version in the form's check, which shows the conflict
             # with what the editor typed.
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except PublicationRefused as refusal:
+            # The save would have made public what the editor may not publish, and has been
+            # rolled back. Handled once more, the form shows why, with what the editor typed.
+            request.publication_refused = str(refusal)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except PublicationRefused as refusal:  # an edit in the list, rolled back
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        except UnusableFilter:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "The list cannot be filtered this way",
+                "opts": self.model._meta,
+                "parameters": sorted(request.GET),
+            }
+            return TemplateResponse(request, "admin/unusable_filter.html", context, status=400)
 
-def can_publish(user, model):
-    """Whether the user holds the model's custom "publish" permission (superusers hold them all)."""
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "publication_refused", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                self.add_error(None, refusal)
+                return cleaned_data
+
+        return RefusedForm
+
+    # Whatever a save makes public needs the permission to publish it (partnerships/publication.py):
+    # the records around the change are noted before it and checked after it, inlines included.
+
+    def save_model(self, request, obj, form, change):
+        request.publication_watch = PublicationWatch(self.model, [obj.pk] if obj.pk else [], form)
+        super().save_model(request, obj, form, change)
+        request.publication_watch.created = obj.pk
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        watch = getattr(request, "publication_watch", None)
+        if watch is not None:
+            del request.publication_watch
+            watch.check(request.user, [watch.created])
 
 
 class PublishActionsMixin:
@@ -157,11 +238,20 @@ class PublishActionsMixin:
         # One save per record, so that each change enters the edit history with its author, and
         # moves the record's version on: a form opened before cannot save the old flag back.
         records = list(queryset.exclude(is_published=value))
-        for record in records:
-            record.is_published = value
-            record._history_user = request.user
-            record._change_reason = "Published" if value else "Unpublished"
-            record.save(update_fields=["is_published"])
+        try:
+            with transaction.atomic(using=queryset.db):
+                # Publishing one record can make others public too (an organisation's agreements,
+                # the sources it cites): those need their own permission.
+                watch = PublicationWatch(self.model, [record.pk for record in records])
+                for record in records:
+                    record.is_published = value
+                    record._history_user = request.user
+                    record._change_reason = "Published" if value else "Unpublished"
+                    record.save(update_fields=["is_published"])
+                watch.check(request.user)
+        except PublicationRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
         changed = len(records)
         verb = "published" if value else "withdrawn from the public site"
         self.message_user(
@@ -181,25 +271,29 @@ class PublishActionsMixin:
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "display_order", "updated_at", "last_changed_by"]
+class CooperationAreaAdmin(PublishActionsMixin, RegistryAdmin):
+    list_display = ["name", "slug", "display_order", "is_published", "updated_at", "last_changed_by"]
     list_editable = ["display_order"]
+    list_filter = ["is_published"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Region)
-class RegionAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "kind", "updated_at", "last_changed_by"]
-    list_filter = ["kind"]
+class RegionAdmin(PublishActionsMixin, RegistryAdmin):
+    list_display = ["name", "slug", "kind", "is_published", "updated_at", "last_changed_by"]
+    list_filter = ["is_published", "kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(RegistryAdmin):
-    list_display = ["title", "publisher", "published_on", "url", "updated_at", "last_changed_by"]
-    list_filter = ["publisher"]
+class SourceDocumentAdmin(PublishActionsMixin, RegistryAdmin):
+    """A published source is shown to the public once a published record cites it
+    (``SourceDocument.objects.public()``)."""
+
+    list_display = ["title", "publisher", "published_on", "url", "is_published", "updated_at", "last_changed_by"]
+    list_filter = ["is_published", "publisher"]
     search_fields = ["title", "publisher", "url"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"

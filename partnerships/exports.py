@@ -2,7 +2,9 @@
 
 A download carries every row the filters select, not just one page, so it is streamed:
 rows are read from the database in chunks and written out as they come, and the memory
-a download takes stays the same at ten rows or a hundred thousand.
+a download takes stays the same at ten rows or a hundred thousand. The full download of a
+register (no filter) is written once per registry version to a file and served from there
+(downloads.py).
 
 A download of 100,000 activities must also finish well within a server worker's timeout, so
 rows are read as plain values rather than model instances, and each many-to-many column
@@ -14,6 +16,7 @@ import datetime
 import io
 import itertools
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -28,22 +31,25 @@ CHUNK_SIZE = 2000
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A program that reads the file with another list separator (";" where the decimal mark is a
+# comma, or a tab, or "|") starts a new cell after each of these, inside a value too: a formula
+# can start there. "ok;=1+1" would be two cells, the second a formula.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n]\s*)([=+\-@])")
 
 
 @dataclass(frozen=True)
 class Related:
-    """A many-to-many column: the slugs of the related records, in their usual order."""
+    """A many-to-many column: the slugs of the related published records, in their usual order."""
 
     relation: str
-    published_only: bool = False
 
     def slugs(self, model, ids):
         """{record id: [slug, ...]} for the records ``ids`` of ``model``, in one query."""
         field = model._meta.get_field(self.relation)
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        links = field.remote_field.through._base_manager.filter(**{f"{source}_id__in": ids})
-        if self.published_only:
-            links = links.filter(**{f"{target}__is_published": True})
+        links = field.remote_field.through._base_manager.filter(
+            **{f"{source}_id__in": ids, f"{target}__is_published": True}
+        )
         ordering = [
             f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
             for name in field.related_model._meta.ordering
@@ -61,7 +67,8 @@ def citation_rows(model, ids, fields):
     """{record id: [citation values, ...]} for the records ``ids`` of ``model``, in their order."""
     owner = model._meta.get_field("citations").field.name
     found = defaultdict(list)
-    rows = Citation.objects.filter(**{f"{owner}_id__in": ids}).order_by("position", "pk")
+    # Only citations of published sources: a draft source is named nowhere public.
+    rows = Citation.objects.filter(source__is_published=True, **{f"{owner}_id__in": ids}).order_by("position", "pk")
     for row in rows.values(f"{owner}_id", *fields):
         found[row.pop(f"{owner}_id")].append(row)
     return found
@@ -203,14 +210,21 @@ class Export:
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             yield chunk
 
+    def body(self, queryset, fmt):
+        """The download as pieces of text, read from the database as they are written out."""
+        return self._csv(queryset) if fmt == "csv" else self._json(queryset)
+
+    @staticmethod
+    def content_type(fmt):
+        return "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+
+    def file_name(self, fmt):
+        return f"{self.name}-{timezone.localdate().isoformat()}.{fmt}"
+
     def response(self, queryset, fmt):
-        stamp = timezone.localdate().isoformat()
-        if fmt == "csv":
-            body, content_type = self._csv(queryset), "text/csv; charset=utf-8"
-        else:
-            body, content_type = self._json(queryset), "application/json"
-        response = StreamingHttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.name}-{stamp}.{fmt}"'
+        """A streamed download of exactly these rows (a filtered one: full ones are files, downloads.py)."""
+        response = StreamingHttpResponse(self.body(queryset, fmt), content_type=self.content_type(fmt))
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name(fmt)}"'
         return response
 
     def _csv(self, queryset):
@@ -246,16 +260,19 @@ def csv_lines(rows):
 
 
 def csv_cell(value):
-    """A value as a spreadsheet cell: formulas defused."""
+    """A value as a spreadsheet cell, with every place a formula could start defused by a
+    leading apostrophe: the start of the cell, and the start of whatever follows a character a
+    spreadsheet program may take as its list separator."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def csv_list(values):
-    """A list of slugs as one cell, joined by semicolons."""
+    """A list of slugs as one cell, joined by semicolons; each part is a place a cell can start."""
     return csv_cell(";".join(values))
 
 
@@ -314,8 +331,8 @@ ACTIVITIES = Export(
         "title": "title",
         "status": "status",
         "priority": "priority",
-        # Partners that are not published yet stay out of the download.
-        "partners": Related("partners", published_only=True),
+        # Partners, areas and regions that are not published yet stay out of the download.
+        "partners": Related("partners"),
         "areas": Related("areas"),
         "regions": Related("regions"),
         "starts_on": "starts_on",

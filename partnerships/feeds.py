@@ -24,7 +24,7 @@ from . import changes
 from .caching import cache_public_page
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, PubliclyDated
-from .screening import BadRequest, screen_parameters
+from .parameters import BadRequest, screen_parameters
 
 # How many entries a feed carries: the latest changes, not the whole register.
 FEED_LENGTH = 50

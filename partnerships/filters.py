@@ -161,7 +161,7 @@ class OrganisationSelectMixin:
 class OrganisationFilter(filters.FilterSet):
     q = SearchFilter(help_text="Name, acronym or summary")
     area = RelatedSlugsFilter(
-        field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area", broad=True
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area", broad=True
     )
     kind = ChoicesFilter(choices=Organisation.Kind.choices, label="Kind of organisation")
     relationship = ChoicesFilter(choices=Organisation.Relationship.choices, label="Relationship")
@@ -177,7 +177,7 @@ class AgreementFilter(OrganisationSelectMixin, filters.FilterSet):
         field_name="organisation", queryset=published_organisations, label="Organisation", widget=OrganisationSelect
     )
     area = RelatedSlugsFilter(
-        field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area", broad=True
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area", broad=True
     )
     kind = ChoicesFilter(choices=Agreement.Kind.choices, label="Kind of agreement")
     status = ChoicesFilter(choices=Agreement.Status.choices, label="Status")
@@ -196,7 +196,7 @@ class AgreementFilter(OrganisationSelectMixin, filters.FilterSet):
 class CooperationActivityFilter(OrganisationSelectMixin, filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
     area = RelatedSlugsFilter(
-        field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area", broad=True
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area", broad=True
     )
     organisation = RelatedSlugsFilter(
         field_name="partners",
@@ -204,7 +204,7 @@ class CooperationActivityFilter(OrganisationSelectMixin, filters.FilterSet):
         label="Partner organisation",
         widget=OrganisationSelect,
     )
-    region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.all(), label="Region", broad=True)
+    region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.published(), label="Region", broad=True)
     status = ChoicesFilter(choices=CooperationActivity.Status.choices, label="Status")
     priority = ChoicesFilter(choices=CooperationActivity.Priority.choices, label="Priority")
 

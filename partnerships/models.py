@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -125,6 +125,22 @@ class PublishableQuerySet(RegistryQuerySet):
 
 
 class PublishableManager(SlugManager.from_queryset(PublishableQuerySet)):
+    pass
+
+
+class SourceDocumentQuerySet(PublishableQuerySet):
+    def public(self):
+        """Sources visitors may see: published, and cited by a published record.
+
+        The one place that says which sources are public (the footer, the source of a quoted
+        passage, the downloads and the admin's publication check all ask it): a published
+        source that only drafts cite stays out of sight until one of them is published.
+        """
+
+        return self.published().filter(Exists(Citation.objects.published().filter(source=OuterRef("pk"))))
+
+
+class SourceDocumentManager(SlugManager.from_queryset(SourceDocumentQuerySet)):
     pass
 
 
@@ -279,13 +295,15 @@ class CooperationArea(Timestamped, Versioned):
     display_order = models.PositiveSmallIntegerField(
         default=0, validators=within_column_range("PositiveSmallIntegerField")
     )
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
         verbose_name = "cooperation area"
+        permissions = [("publish_cooperationarea", "Can publish or unpublish cooperation areas")]
 
     def __str__(self):
         return self.name
@@ -307,12 +325,14 @@ class Region(Timestamped, Versioned):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.REGION)
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("publish_region", "Can publish or unpublish regions")]
 
     def __str__(self):
         return self.name
@@ -338,13 +358,15 @@ class SourceDocument(Timestamped, Versioned):
         blank=True,
         help_text="The day the page at the URL was read: web pages change, so readers know which version is cited.",
     )
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = SourceDocumentManager()
     history = registry_history()
 
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "source document"
+        permissions = [("publish_sourcedocument", "Can publish or unpublish source documents")]
 
     def __str__(self):
         return self.title

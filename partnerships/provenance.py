@@ -32,6 +32,7 @@ from .models import (
     Timestamped,
     Versioned,
     registry_history,
+    within_column_range,
 )
 
 
@@ -192,9 +193,10 @@ OWNERS = ("organisation", "agreement", "activity", "dated_fact")
 
 class CitationQuerySet(RegistryQuerySet):
     def published(self):
-        """Citations of records the public may see."""
+        """Citations of records the public may see, of published source documents."""
         return self.filter(
             public_records_q() | Q(dated_fact__in=DatedFact.objects.published().values("pk")),
+            source__is_published=True,
         )
 
 
@@ -220,7 +222,11 @@ class Citation(Timestamped, Versioned):
         "place in the source", max_length=200, blank=True, help_text="Page, section or anchor, e.g. “p. 12”."
     )
     note = models.CharField(max_length=200, blank=True, help_text="What the passage supports, if not obvious.")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Citations of a record are shown in this order.")
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        validators=within_column_range("PositiveSmallIntegerField"),
+        help_text="Citations of a record are shown in this order.",
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
@@ -280,7 +286,11 @@ SOURCE_FIELDS = ("source__title", "source__slug", "source__publisher", "source__
 def public_citations():
     """Citations with their source documents, in their order: for a Prefetch of a public record's
     citations (the record itself being public, so are its citations)."""
-    return Citation.objects.select_related("source").only(*CITATION_FIELDS, "source_id", *SOURCE_FIELDS)
+    return (
+        Citation.objects.filter(source__is_published=True)
+        .select_related("source")
+        .only(*CITATION_FIELDS, "source_id", *SOURCE_FIELDS)
+    )
 
 
 def citations_prefetch(prefix=""):
@@ -301,4 +311,4 @@ def published_facts():
 
 def cited_sources():
     """Source documents that at least one public citation cites: the ones the public can open."""
-    return SourceDocument.objects.filter(Exists(Citation.objects.published().filter(source=OuterRef("pk"))))
+    return SourceDocument.objects.public()

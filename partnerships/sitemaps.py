@@ -47,8 +47,8 @@ class ActivitySitemap(RecordSitemap):
 
 
 class AreaSitemap(RecordSitemap):
-    # Every field of an area is public, so its last change is a public one.
-    queryset = CooperationArea.objects.all()
+    # Every field of a published area is public, so its last change is a public one.
+    queryset = CooperationArea.objects.published()
     changed_field = "updated_at"
 
 

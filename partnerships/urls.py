@@ -9,9 +9,10 @@ from .sitemaps import SITEMAPS
 
 
 class RecordIdConverter:
-    """A record id: digits only, and few enough that every database can compare them."""
+    """A record id: digits only, few enough that every database can compare them, and written
+    one way only (no leading zeros), so that each record has one address."""
 
-    regex = "[0-9]{1,18}"
+    regex = "[1-9][0-9]{0,17}"
 
     def to_python(self, value):
         return int(value)

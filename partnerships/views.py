@@ -18,7 +18,8 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from . import changes, exports, timeline
-from .caching import PublicPage, cache_public_page, cached
+from .caching import PublicPage, cache_public_page, cached, registry_version
+from .downloads import full_download
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import (
     Agreement,
@@ -31,8 +32,8 @@ from .models import (
     SourceDocument,
 )
 from .outage import database_failed
+from .parameters import EXPORT_FORMATS, BadRequest, read_page_number, screen_parameters
 from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
-from .screening import EXPORT_FORMATS, BadRequest, read_page_number, screen_parameters
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -47,6 +48,14 @@ def published_partners():
     return Prefetch("partners", queryset=Organisation.objects.published().only("pk", "name", "acronym", "slug"))
 
 
+def published_areas():
+    return Prefetch("areas", queryset=CooperationArea.objects.published().only("name", "slug"))
+
+
+def published_regions():
+    return Prefetch("regions", queryset=Region.objects.published().only("name", "slug"))
+
+
 # What a card or a table row of an activity shows (templates/includes/activity_items.html).
 ACTIVITY_CARD = ("title", "slug", "status", "priority")
 
@@ -56,9 +65,7 @@ def published_activities():
     return (
         CooperationActivity.objects.published()
         .only(*ACTIVITY_CARD)
-        .prefetch_related(
-            published_partners(), Prefetch("areas", queryset=CooperationArea.objects.only("name", "slug"))
-        )
+        .prefetch_related(published_partners(), published_areas())
     )
 
 
@@ -97,7 +104,10 @@ class RegisterView(View):
             if not filterset.is_valid():
                 raise BadRequest(filterset.errors)
             if wants_export:
-                return self.export.response(filterset.qs, request.GET["format"])
+                fmt = request.GET["format"]
+                if not any(data.getlist(name) for name in filterset.filters):
+                    return full_download(self.export, filterset.qs, fmt, registry_version(request))
+                return self.export.response(filterset.qs, fmt)
             page_number = read_page_number(request.GET.get("page"))
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
@@ -140,7 +150,7 @@ class OrganisationList(RegisterView):
     template_name = "partnerships/organisation_list.html"
 
     def get_queryset(self):
-        return Organisation.objects.published().select_related("parent").prefetch_related("areas")
+        return Organisation.objects.published().select_related("parent").prefetch_related(published_areas())
 
 
 class AgreementList(RegisterView):
@@ -160,7 +170,7 @@ class CooperationActivityList(RegisterView):
     template_name = "partnerships/activity_list.html"
 
     def get_queryset(self):
-        return published_activities().prefetch_related(Prefetch("regions", queryset=Region.objects.only("name")))
+        return published_activities().prefetch_related(published_regions())
 
 
 def published_links_per_area(model):
@@ -188,7 +198,7 @@ def area_counts(request):
 def areas_with_counts(request):
     """The areas, each with its numbers of published organisations and activities."""
     counts = area_counts(request)
-    areas = list(CooperationArea.objects.all())
+    areas = list(CooperationArea.objects.published())
     for area in areas:
         area.organisation_count = counts["organisations"].get(area.pk, 0)
         area.activity_count = counts["activities"].get(area.pk, 0)
@@ -218,7 +228,7 @@ def area_list(request):
         page_number = read_page_number(request.GET.get("page"))
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
-    areas = list(CooperationArea.objects.only("name", "slug"))
+    areas = list(CooperationArea.objects.published().only("name", "slug"))
     paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404(f"There is no page {page_number} of the matrix.")
@@ -258,7 +268,7 @@ def area_list(request):
 @require_safe
 @cache_public_page(parameters=())
 def area_detail(request, slug):
-    area = get_object_or_404(CooperationArea, slug=slug)
+    area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
     counts = area_counts(request)
     context = {
         "area": area,
@@ -276,7 +286,9 @@ def area_detail(request, slug):
 @cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
-        Organisation.objects.published().select_related("parent").prefetch_related("areas", citations_prefetch()),
+        Organisation.objects.published()
+        .select_related("parent")
+        .prefetch_related(published_areas(), citations_prefetch()),
         slug=slug,
     )
     activities = published_activities().filter(partners=organisation).prefetch_related(citations_prefetch())
@@ -300,7 +312,7 @@ def agreement_detail(request, pk):
     agreement = get_object_or_404(
         Agreement.objects.published()
         .select_related("organisation")
-        .prefetch_related("areas", citations_prefetch(), dated_facts_prefetch()),
+        .prefetch_related(published_areas(), citations_prefetch(), dated_facts_prefetch()),
         pk=pk,
     )
     context = {
@@ -318,7 +330,9 @@ def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
         .select_related("agreement")
-        .prefetch_related(published_partners(), "areas", "regions", citations_prefetch(), dated_facts_prefetch()),
+        .prefetch_related(
+            published_partners(), published_areas(), published_regions(), citations_prefetch(), dated_facts_prefetch()
+        ),
         slug=slug,
     )
     agreement = activity.agreement

@@ -46,6 +46,7 @@ def report():
         published_on=datetime.date(2024, 6, 3),
         url="https://example.org/annual-report.pdf",
         accessed_on=datetime.date(2026, 11, 20),
+        is_published=True,
     )
 
 

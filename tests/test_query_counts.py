@@ -52,7 +52,7 @@ class Registry:
         self.crowded.areas.set(self.areas)
         self.crowded.regions.set(self.regions)
         self.source = SourceDocument.objects.create(
-            title="Grown source", slug="grown", publisher="Frontex", url="https://example.org/grown"
+            title="Grown source", slug="grown", publisher="Frontex", url="https://example.org/grown", is_published=True
         )
 
     def grow(self, size):

@@ -289,7 +289,7 @@ class Generator:
         documents = []
         for title, publisher in SOURCES:
             document, _ = SourceDocument.objects.get_or_create(
-                slug=slugify(title), defaults={"title": title, "publisher": publisher}
+                slug=slugify(title), defaults={"title": title, "publisher": publisher, "is_published": True}
             )
             documents.append(document)
         return documents

@@ -18,7 +18,7 @@ def date_published_records(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0015_registry_version_and_field_ranges'),
+        ('partnerships', '0017_publication_of_vocabularies_and_sources'),
     ]
 
     operations = [

@@ -1,7 +1,8 @@
-"""Reading the query parameters that every public list takes alike: pages, downloads, filters.
+"""Reading the query parameters of the registers, their downloads, their feeds and the change log.
 
-Shared by the registers (views.py) and their feeds (feeds.py), so that a parameter means the
-same and is refused with the same message wherever it is given.
+One definition for all of them, so the same bad parameter gets the same 400 answer, naming
+the parameter, wherever it is given. (Requests refused before any view sees them, whatever
+their address, are middleware.py's.)
 """
 
 import re
@@ -10,7 +11,9 @@ from django.http import QueryDict
 
 # Parameters that take one value; several of them make the request ambiguous.
 SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before"}
-EXPORT_FORMATS = {"csv", "json"}
+# Parameters that choose the page or the form of the answer, not the records.
+PRESENTATION = {"page", "format"}
+EXPORT_FORMATS = ("csv", "json")
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
@@ -49,6 +52,6 @@ def screen_parameters(query):
         raise BadRequest(errors)
     data = QueryDict(mutable=True)
     for name in query:
-        if name not in ("page", "format"):
+        if name not in PRESENTATION:
             data.setlist(name, list(dict.fromkeys(v for v in query.getlist(name) if v.strip())))
     return data
