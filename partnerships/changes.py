@@ -24,6 +24,7 @@ related records that are not published.
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.signals import pre_save
@@ -35,10 +36,13 @@ from simple_history.signals import post_create_historical_record
 
 from .models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     Organisation,
     PublicChange,
+    PubliclyDated,
     Region,
     SourceDocument,
 )
@@ -83,6 +87,13 @@ PUBLIC_FIELDS = {
         "ends_on",
         "agreement",
     ],
+    # What the records show of them: a change of these is a public change of those records
+    # (changes_attached.py). Areas, regions and sources also carry public dates of their own.
+    Citation: ["source", "passage", "locator", "note", "organisation", "agreement", "activity", "dated_fact"],
+    DatedFact: ["date", "precision", "statement", "continuing", "organisations", "activity", "agreement"],
+    CooperationArea: ["name", "slug", "description"],
+    Region: ["name", "slug", "kind"],
+    SourceDocument: ["title", "slug", "publisher", "published_on", "url"],
 }
 # The field of PublicChange that names a record of each model.
 RECORD_FIELD = {Organisation: "organisation", Agreement: "agreement", CooperationActivity: "activity"}
@@ -93,8 +104,29 @@ NAMES = {
     CooperationArea: "name",
     Region: "name",
     SourceDocument: "title",
+    DatedFact: "statement",
 }
 TEXT_WORDS = 30
+
+
+@dataclass(frozen=True)
+class Attached:
+    """What a record's page shows of other records that belong to it: its citations (stored in
+    ``PublicChange.fields`` by their source documents) and its dated facts. Read like a
+    many-to-many field in a change log entry."""
+
+    name: str
+    verbose_name: str
+    related_model: type
+    is_relation = True
+    many_to_many = True
+    choices = None
+
+
+ATTACHED = {
+    "citations": Attached("citations", "sources cited", SourceDocument),
+    "dated_facts": Attached("dated_facts", "dated facts", DatedFact),
+}
 
 
 def public_records(model):
@@ -118,7 +150,7 @@ def public_fields(model):
 def _has_field(model, name):
     try:
         model._meta.get_field(name)
-    except models.FieldDoesNotExist:
+    except FieldDoesNotExist:
         return False
     return True
 
@@ -128,7 +160,7 @@ def _has_field(model, name):
 
 def state_of_history_record(model, row):
     """What a history record says of the public fields: values, related records by id."""
-    state = {"is_published": row.is_published}
+    state = {"is_published": getattr(row, "is_published", True)}
     for field in public_fields(model):
         if field.many_to_many:
             # Each history record keeps the list of related records it had.
@@ -143,15 +175,13 @@ def state_of_history_record(model, row):
 def stored_state(model, pk):
     """The same, read from the record as stored, for a record whose history starts now."""
     fields = public_fields(model)
-    state = (
-        model._base_manager.filter(pk=pk)
-        .values("is_published", *(f.attname for f in fields if not f.many_to_many))
-        .first()
-    )
+    published = ("is_published",) if _has_field(model, "is_published") else ()
+    state = model._base_manager.filter(pk=pk).values(*published, *(f.attname for f in fields if not f.many_to_many))
+    state = state.first()
     if state is None:
         return None
     state = {
-        "is_published": state.pop("is_published"),
+        "is_published": state.pop("is_published", True),
         **{f.name: state[f.attname] for f in fields if not f.many_to_many},
     }
     for field in fields:
@@ -216,14 +246,21 @@ def merge_fields(model, earlier, later):
             added2, removed2 = set(line["added"]), set(line["removed"])
             first["added"] = sorted((added1 - removed2) | (added2 - removed1))
             first["removed"] = sorted((removed1 - added2) | (removed2 - added1))
+            revised = set(first.get("revised", ())) | set(line.get("revised", ()))
+            revised -= set(first["added"]) | set(first["removed"])
+            if revised:
+                first["revised"] = sorted(revised)
+            else:
+                first.pop("revised", None)
         else:
             first["after"] = line["after"]
-    order = {name: number for number, name in enumerate(PUBLIC_FIELDS[model])}
+    order = {name: number for number, name in enumerate([*PUBLIC_FIELDS[model], *ATTACHED])}
     return sorted(
         (
             line
             for line in merged.values()
-            if (line.get("added") or line.get("removed")) or ("before" in line and line["before"] != line["after"])
+            if (line.get("added") or line.get("removed") or line.get("revised"))
+            or ("before" in line and line["before"] != line["after"])
         ),
         key=lambda line: order.get(line["field"], len(order)),
     )
@@ -239,6 +276,21 @@ def entries_of_this_request():
     return request._public_change_entries
 
 
+def entry_of_this_request(model, pk):
+    """The entry of the record this request wrote already, if any."""
+    ongoing = entries_of_this_request()
+    key = (model._meta.label, pk)
+    if ongoing is None or key not in ongoing:
+        return None
+    return PublicChange.objects.filter(pk=ongoing[key], **{f"{RECORD_FIELD[model]}_id": pk}).first()
+
+
+def remember_entry(model, pk, entry):
+    ongoing = entries_of_this_request()
+    if ongoing is not None and entry is not None and entry.pk is not None:
+        ongoing[(model._meta.label, pk)] = entry.pk
+
+
 def set_public_dates(model, instance, **dates):
     model._base_manager.filter(pk=instance.pk).update(**dates)
     for name, value in dates.items():
@@ -247,14 +299,43 @@ def set_public_dates(model, instance, **dates):
 
 def withdraw(model, instance):
     """The record is no longer public: nothing of it stays in the change log or the feeds."""
-    PublicChange.objects.filter(**{RECORD_FIELD[model]: instance.pk}).delete()
+    if model in RECORD_FIELD:
+        PublicChange.objects.filter(**{RECORD_FIELD[model]: instance.pk}).delete()
     if instance.published_at is not None or instance.public_changed_at is not None:
         set_public_dates(model, instance, published_at=None, public_changed_at=None)
 
 
+def log_change(model, pk, fields, when):
+    """Public changes (``fields``) of the published record ``model``/``pk`` at ``when``: a
+    "changed" entry, or folded into the entry this request wrote of the record already (within
+    the request that published it, they are part of the publication)."""
+    entry = entry_of_this_request(model, pk)
+    if entry is None:
+        entry = PublicChange.objects.create(
+            changed_at=when, kind=PublicChange.Kind.CHANGED, fields=fields, **{f"{RECORD_FIELD[model]}_id": pk}
+        )
+    elif entry.kind == PublicChange.Kind.CHANGED:
+        entry.fields = merge_fields(model, entry.fields, fields)
+        entry.changed_at = when
+        if entry.fields:
+            entry.save(update_fields=["fields", "changed_at"])
+        else:  # changed and changed back
+            entry.delete()
+    model._base_manager.filter(pk=pk).update(public_changed_at=when)
+    remember_entry(model, pk, entry)
+
+
 def note_history_record(sender, instance, history_instance, **kwargs):
     model = instance._meta.concrete_model
-    if model not in RECORD_FIELD or history_instance.history_type == "-":
+    if model not in PUBLIC_FIELDS:
+        return
+    if model not in RECORD_FIELD:
+        # Citations, dated facts, sources, areas and regions: changes of the records showing them.
+        from . import changes_attached
+
+        changes_attached.note_history_record(model, instance, history_instance)
+        return
+    if history_instance.history_type == "-":
         return  # a deleted record's entries go with it (on_delete=CASCADE)
     if not history_instance.is_published:
         withdraw(model, instance)
@@ -266,37 +347,20 @@ def note_history_record(sender, instance, history_instance, **kwargs):
         # whose related records were changed without a save): what changed is unknown.
         set_public_dates(model, instance, public_changed_at=when)
         return
-    ongoing = entries_of_this_request()
-    key = (model._meta.label, instance.pk)
-    entry = None
-    if ongoing is not None and key in ongoing:
-        entry = PublicChange.objects.filter(pk=ongoing[key], **{RECORD_FIELD[model]: instance.pk}).first()
     if before is None or not before["is_published"]:
+        entry = entry_of_this_request(model, instance.pk)
         if entry is None or entry.kind != PublicChange.Kind.PUBLISHED:
             PublicChange.objects.filter(**{RECORD_FIELD[model]: instance.pk}).delete()
             entry = PublicChange.objects.create(
                 changed_at=when, kind=PublicChange.Kind.PUBLISHED, **{RECORD_FIELD[model]: instance}
             )
         set_public_dates(model, instance, published_at=entry.changed_at, public_changed_at=when)
-    else:
-        fields = changed_fields(model, before, state_of_history_record(model, history_instance))
-        if not fields:
-            return
-        if entry is None:
-            entry = PublicChange.objects.create(
-                changed_at=when, kind=PublicChange.Kind.CHANGED, fields=fields, **{RECORD_FIELD[model]: instance}
-            )
-        elif entry.kind == PublicChange.Kind.CHANGED:
-            entry.fields = merge_fields(model, entry.fields, fields)
-            entry.changed_at = when
-            if entry.fields:
-                entry.save(update_fields=["fields", "changed_at"])
-            else:  # changed and changed back
-                entry.delete()
-        # A change in the request that published the record is part of the publication.
-        set_public_dates(model, instance, public_changed_at=when)
-    if ongoing is not None and entry is not None and entry.pk is not None:
-        ongoing[key] = entry.pk
+        remember_entry(model, instance.pk, entry)
+        return
+    fields = changed_fields(model, before, state_of_history_record(model, history_instance))
+    if fields:
+        log_change(model, instance.pk, fields, when)
+        instance.public_changed_at = when
 
 
 def date_loaded_record(sender, instance, raw, **kwargs):
@@ -312,14 +376,15 @@ def date_loaded_record(sender, instance, raw, **kwargs):
 
 
 def connect():
-    for model in RECORD_FIELD:
+    for model in PUBLIC_FIELDS:
         post_create_historical_record.connect(
             note_history_record, sender=model.history.model, dispatch_uid=f"public-changes-{model.__name__}"
         )
         pre_save.connect(
             remember_state_without_history, sender=model, dispatch_uid=f"public-changes-before-{model.__name__}"
         )
-        pre_save.connect(date_loaded_record, sender=model, dispatch_uid=f"public-changes-loaded-{model.__name__}")
+        if issubclass(model, PubliclyDated):
+            pre_save.connect(date_loaded_record, sender=model, dispatch_uid=f"public-changes-loaded-{model.__name__}")
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -424,7 +489,13 @@ def related_names(entries):
             field = _field(model, line["field"])
             if field is None or not field.is_relation:
                 continue
-            ids = [*line.get("added", ()), *line.get("removed", ()), line.get("before"), line.get("after")]
+            ids = [
+                *line.get("added", ()),
+                *line.get("removed", ()),
+                *line.get("revised", ()),
+                line.get("before"),
+                line.get("after"),
+            ]
             wanted.setdefault(field.related_model, set()).update(pk for pk in ids if pk is not None)
     queries = [
         public_records(model)
@@ -445,6 +516,8 @@ def related_names(entries):
 
 
 def _field(model, name):
+    if name in ATTACHED:
+        return ATTACHED[name]
     return model._meta.get_field(name) if name in PUBLIC_FIELDS.get(model, ()) and _has_field(model, name) else None
 
 
@@ -470,7 +543,9 @@ def line_of(field, stored, names):
         known = names.get(field.related_model, {})
         added = [f"+ {known[pk]}" for pk in stored["added"] if pk in known]
         removed = [f"− {known[pk]}" for pk in stored["removed"] if pk in known]
-        return Line(label, ", ".join(added + removed)) if added or removed else None
+        revised = [f"revised {known[pk]}" for pk in stored.get("revised", ()) if pk in known]
+        shown = added + removed + revised
+        return Line(label, ", ".join(shown)) if shown else None
     if isinstance(field, models.TextField):
         if not stored["after"]:
             return Line(label, "removed")

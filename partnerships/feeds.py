@@ -23,7 +23,7 @@ from django.utils.html import escape
 from . import changes
 from .caching import cache_public_page
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, PubliclyDated
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation
 from .parameters import BadRequest, screen_parameters
 
 # How many entries a feed carries: the latest changes, not the whole register.
@@ -45,7 +45,7 @@ class Subject:
 
 
 def areas():
-    return Prefetch("areas", queryset=CooperationArea.objects.only("name"))
+    return Prefetch("areas", queryset=CooperationArea.objects.published().only("name"))
 
 
 def latest_first(queryset):
@@ -54,11 +54,8 @@ def latest_first(queryset):
 
 
 def public_dates(record):
-    """(first published, last public change) of a record; a cooperation area, which is not
-    published on its own, by its creation and last change."""
-    if isinstance(record, PubliclyDated):
-        return record.published_at, record.public_changed_at
-    return record.created_at, record.updated_at
+    """(first published, last public change) of a record or a cooperation area."""
+    return record.published_at, record.public_changed_at
 
 
 def site_host(request):
@@ -332,7 +329,7 @@ class OrganisationFeed(RecordFeed):
 
 class AreaFeed(RecordFeed):
     def get_object(self, request, slug):
-        area = get_object_or_404(CooperationArea, slug=slug)
+        area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
         items = latest_of(records_in_area(area), [area])
         return Subject(
             request=request,

@@ -150,16 +150,18 @@ class AgreementQuerySet(PublishableQuerySet):
         return self.filter(is_published=True, organisation__is_published=True)
 
 
-def registry_history(m2m_fields=()):
+def registry_history(m2m_fields=(), publicly_dated=False):
     """Every save of a registry record, by whom, with its field values (django-simple-history).
 
     Each history record carries its own time, so ``updated_at`` is left out rather than shown
     as a change every time; so is the edit-conflict ``version``, which moves on with every save,
-    and so are the public dates (``PubliclyDated``), which are derived from the history itself.
+    and so are the public dates of a ``PubliclyDated`` model, which are derived from the history
+    itself (simple-history refuses to leave out a field the model does not have).
     """
-    return HistoricalRecords(
-        excluded_fields=["updated_at", "version", "published_at", "public_changed_at"], m2m_fields=m2m_fields
-    )
+    excluded = ["updated_at", "version"]
+    if publicly_dated:
+        excluded += ["published_at", "public_changed_at"]
+    return HistoricalRecords(excluded_fields=excluded, m2m_fields=m2m_fields)
 
 
 @receiver(pre_save)
@@ -199,11 +201,14 @@ class PubliclyDated(models.Model):
     """When the public first saw a record, and when what the public sees of it last changed.
 
     Kept by partnerships/changes.py from the edit history, together with the public change log
-    (``PublicChange``): both move only when the record is published or a public field of the
-    published record changes, never for a draft's edits or a staff-only field. Stored on the
-    record so that the feeds can list the latest changed records from an index, and empty
-    (``None``) while the record is not published. Records loaded from the fixtures take their
-    own creation and change times (partnerships/signals.py).
+    (``PublicChange``): both move only when the record is published or what the public sees of
+    the published record changes (a public field, a citation of a published source, a dated
+    fact, a cooperation area or region published or withdrawn), never for a draft's edits or a
+    staff-only field. Stored on the record so that the feeds can list the latest changed
+    records from an index, and empty (``None``) while the record is not published. Cooperation
+    areas, regions and source documents carry the same dates, moved by their own publication
+    and their published edits. Records loaded from the fixtures take their own creation and
+    change times (changes.date_loaded_record).
     """
 
     published_at = models.DateTimeField("first published", null=True, blank=True, editable=False)
@@ -286,7 +291,7 @@ class Versioned(models.Model):
                 raise
 
 
-class CooperationArea(Timestamped, Versioned):
+class CooperationArea(Timestamped, Versioned, PubliclyDated):
     """A field of cooperation from the controlled vocabulary (return, terrorism, ...)."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -298,7 +303,7 @@ class CooperationArea(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False, db_default=False)
 
     objects = PublishableManager()
-    history = registry_history()
+    history = registry_history(publicly_dated=True)
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
@@ -315,7 +320,7 @@ class CooperationArea(Timestamped, Versioned):
         return (self.slug,)
 
 
-class Region(Timestamped, Versioned):
+class Region(Timestamped, Versioned, PubliclyDated):
     """The geographic scope of an activity: a region or a single country."""
 
     class Kind(models.TextChoices):
@@ -328,7 +333,7 @@ class Region(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False, db_default=False)
 
     objects = PublishableManager()
-    history = registry_history()
+    history = registry_history(publicly_dated=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -344,7 +349,7 @@ class Region(Timestamped, Versioned):
         return (self.slug,)
 
 
-class SourceDocument(Timestamped, Versioned):
+class SourceDocument(Timestamped, Versioned, PubliclyDated):
     """Where a statement in the registry comes from: what a reader needs to find the document."""
 
     title = models.CharField(max_length=300)
@@ -361,7 +366,7 @@ class SourceDocument(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False, db_default=False)
 
     objects = SourceDocumentManager()
-    history = registry_history()
+    history = registry_history(publicly_dated=True)
 
     class Meta:
         ordering = ["title", "pk"]
@@ -416,7 +421,7 @@ class Organisation(Timestamped, Versioned, PubliclyDated):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
-    history = registry_history(["areas"])
+    history = registry_history(["areas"], publicly_dated=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -502,7 +507,7 @@ class Agreement(Timestamped, Versioned, PubliclyDated):
     is_published = models.BooleanField("published", default=False)
 
     objects = AgreementQuerySet.as_manager()
-    history = registry_history(["areas"])
+    history = registry_history(["areas"], publicly_dated=True)
 
     class Meta:
         ordering = ["title", "pk"]
@@ -575,7 +580,7 @@ class CooperationActivity(Timestamped, Versioned, PubliclyDated):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
-    history = registry_history(["partners", "areas", "regions"])
+    history = registry_history(["partners", "areas", "regions"], publicly_dated=True)
 
     class Meta:
         ordering = ["title", "pk"]

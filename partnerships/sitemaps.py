@@ -47,16 +47,14 @@ class ActivitySitemap(RecordSitemap):
 
 
 class AreaSitemap(RecordSitemap):
-    # Every field of a published area is public, so its last change is a public one.
     queryset = CooperationArea.objects.published()
-    changed_field = "updated_at"
 
 
 class SourceSitemap(RecordSitemap):
     """The pages of the source documents that published statements cite."""
 
     def items(self):
-        return cited_sources().only("pk", "slug", "updated_at").order_by("pk")
+        return cited_sources().only("pk", "slug", self.changed_field).order_by("pk")
 
 
 SITEMAPS = {

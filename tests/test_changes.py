@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from partnerships.changes import merge_fields
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, PublicChange
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    PublicChange,
+    Region,
+    SourceDocument,
+)
 
 from .admin_forms import activity_form, empty_inlines, organisation_form
 from .helpers import body
@@ -346,3 +356,163 @@ def test_sample_data_comes_with_public_dates_and_entries(registry):
 
 def ships_time():
     return CooperationActivity.objects.get(slug=SHIPS).created_at
+
+
+# Citations, dated facts, and the publication of sources, areas and regions -----------------
+
+
+@pytest.fixture
+def draft_source(registry):
+    return SourceDocument.objects.create(title="An internal memo not yet cleared", slug="internal-memo")
+
+
+@pytest.fixture
+def source(registry):
+    return SourceDocument.objects.get(slug="maoc-who-we-are")
+
+
+def test_a_citation_added_to_a_published_record_is_a_change_of_that_record(client, ships, source):
+    before = ships.public_changed_at
+    Citation.objects.create(source=source, passage="Quoted words.", activity=ships)
+
+    ships.refresh_from_db()
+    assert ships.public_changed_at > before
+    assert entries(client) == [(f"Changed: {ships.title}", [f"Sources cited: + {source.title}"])]
+    feed = feedparser.parse(client.get("/changes/feed/").content)
+    assert [entry.title for entry in feed.entries] == [f"Changed: {ships.title}"]
+
+
+def test_a_revised_and_a_removed_citation_are_changes_of_the_record(client, ships, source):
+    citation = Citation.objects.create(source=source, passage="Quoted words.", activity=ships)
+    citation.passage = "Quoted words, corrected."
+    citation.save()
+    citation.delete()
+
+    assert entries(client) == [
+        (f"Changed: {ships.title}", [f"Sources cited: − {source.title}"]),
+        (f"Changed: {ships.title}", [f"Sources cited: revised {source.title}"]),
+        (f"Changed: {ships.title}", [f"Sources cited: + {source.title}"]),
+    ]
+
+
+def test_a_draft_sources_citation_is_in_no_entry_and_no_feed_until_the_source_is_published(
+    client, ships, draft_source
+):
+    before = ships.public_changed_at
+    citation = Citation.objects.create(source=draft_source, passage="Secret words.", activity=ships)
+    citation.passage = "Secret words, revised."
+    citation.save()
+
+    ships.refresh_from_db()
+    assert ships.public_changed_at == before
+    assert entries(client) == []
+    for url in ("/changes/feed/", "/cooperation/feed/", f"/changes/?record=cooperation/{SHIPS}"):
+        assert draft_source.title not in body(client.get(url))
+
+    draft_source.is_published = True
+    draft_source.save()
+
+    draft_source.refresh_from_db()
+    ships.refresh_from_db()
+    assert draft_source.published_at == draft_source.public_changed_at == ships.public_changed_at
+    assert entries(client) == [(f"Changed: {ships.title}", [f"Sources cited: + {draft_source.title}"])]
+
+    draft_source.is_published = False
+    draft_source.save()
+
+    draft_source.refresh_from_db()
+    assert draft_source.published_at is None
+    assert entries(client) == []
+    assert draft_source.title not in body(client.get("/changes/feed/"))
+
+
+def test_a_citation_of_a_dated_fact_is_a_change_of_the_facts_records(client, registry, source):
+    fact = DatedFact.objects.filter(organisations__is_published=True).first()
+    organisation = fact.organisations.get()
+    Citation.objects.create(source=source, passage="Quoted words.", dated_fact=fact)
+
+    assert entries(client) == [
+        (f"Changed: {organisation.name} ({organisation.acronym})", [f"Sources cited: + {source.title}"])
+    ]
+
+
+def test_a_dated_fact_added_to_a_published_record_is_a_change_of_it(client, ships):
+    fact = DatedFact.objects.create(slug="ships-launched", date="2024-05-01", statement="Work began.", activity=ships)
+    assert entries(client) == [(f"Changed: {ships.title}", ["Dated facts: + Work began."])]
+    fact.statement = "Work began in earnest."
+    fact.save()
+    assert entries(client)[0] == (f"Changed: {ships.title}", ["Dated facts: revised Work began in earnest."])
+
+
+def test_publishing_an_area_is_a_change_of_the_records_that_list_it_and_dates_the_area(client, ships):
+    area = CooperationArea.objects.create(name="Drafted area", slug="drafted-area", display_order=200)
+    ships.areas.add(area)
+    assert entries(client) == []  # a draft area is named nowhere
+
+    area.is_published = True
+    area.save()
+
+    area.refresh_from_db()
+    ships.refresh_from_db()
+    assert area.published_at == ships.public_changed_at
+    assert entries(client) == [(f"Changed: {ships.title}", ["Areas: + Drafted area"])]
+
+    area.is_published = False
+    area.save()
+    assert entries(client) == []
+    area.refresh_from_db()
+    assert area.published_at is None and area.public_changed_at is None
+
+
+def test_publishing_a_region_is_a_change_of_the_activities_in_it(client, ships):
+    region = Region.objects.create(name="Drafted region", slug="drafted-region")
+    ships.regions.add(region)
+    region.is_published = True
+    region.save()
+
+    assert entries(client) == [(f"Changed: {ships.title}", ["Regions: + Drafted region"])]
+
+
+def test_a_draft_area_is_neither_a_feed_nor_a_feed_category(client, ships):
+    area = CooperationArea.objects.create(name="Drafted area", slug="drafted-area", display_order=200)
+    ships.areas.add(area)
+    assert client.get("/areas/drafted-area/feed/").status_code == 404
+    assert "Drafted area" not in body(client.get("/cooperation/feed/"))
+
+
+def test_a_citation_added_in_the_same_save_as_a_field_change_is_part_of_the_same_entry(
+    client, admin_client, ships, source
+):
+    edit_activity(
+        admin_client,
+        ships,
+        status="ongoing",
+        **{
+            "citations-TOTAL_FORMS": 1,
+            "citations-0-source": source.pk,
+            "citations-0-passage": "Quoted words.",
+            "citations-0-position": 5,
+        },
+    )
+
+    assert ships.citations.filter(source=source).exists()
+    assert entries(client) == [
+        (f"Changed: {ships.title}", ["Status: Planned → Ongoing", f"Sources cited: + {source.title}"])
+    ]
+
+
+def test_publishing_a_source_in_the_admin_names_it_on_the_records_that_cite_it(
+    client, admin_client, ships, draft_source
+):
+    Citation.objects.create(source=draft_source, passage="Quoted words.", activity=ships)
+    assert entries(client) == []
+
+    publish(admin_client, draft_source)
+
+    assert entries(client) == [(f"Changed: {ships.title}", [f"Sources cited: + {draft_source.title}"])]
+    assert draft_source.published_at is not None
+
+    publish(admin_client, draft_source, False)
+
+    assert entries(client) == []
+    assert draft_source.title not in body(client.get("/changes/feed/"))

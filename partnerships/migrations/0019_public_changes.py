@@ -7,9 +7,9 @@ from django.db.models import F
 
 
 def date_published_records(apps, schema_editor):
-    """Records published before the change log existed: first published when created, last
+    """Records, areas, regions and sources published before the change log existed: first published when created, last
     changed publicly when last saved. The log itself starts empty, with the changes from now on."""
-    for name in ("Organisation", "Agreement", "CooperationActivity"):
+    for name in ("Organisation", "Agreement", "CooperationActivity", "CooperationArea", "Region", "SourceDocument"):
         apps.get_model("partnerships", name).objects.filter(is_published=True, published_at__isnull=True).update(
             published_at=F("created_at"), public_changed_at=F("updated_at")
         )
@@ -62,6 +62,36 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='organisation',
+            name='published_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first published'),
+        ),
+        migrations.AddField(
+            model_name='cooperationarea',
+            name='public_changed_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last public change'),
+        ),
+        migrations.AddField(
+            model_name='cooperationarea',
+            name='published_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first published'),
+        ),
+        migrations.AddField(
+            model_name='region',
+            name='public_changed_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last public change'),
+        ),
+        migrations.AddField(
+            model_name='region',
+            name='published_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first published'),
+        ),
+        migrations.AddField(
+            model_name='sourcedocument',
+            name='public_changed_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last public change'),
+        ),
+        migrations.AddField(
+            model_name='sourcedocument',
             name='published_at',
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first published'),
         ),
