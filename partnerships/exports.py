@@ -184,9 +184,9 @@ def label(field_name, choices, meaning=""):
 
 def last_changed_on():
     return Computed(
-        lambda row: timezone.localdate(row["updated_at"]),
-        ("updated_at",),
-        "The day the record was last changed (the registry's time zone).",
+        lambda row: timezone.localdate(row["public_changed_at"]) if row["public_changed_at"] else None,
+        ("public_changed_at",),
+        "The day what the public sees of the record last changed (the registry's time zone).",
         values="a date, YYYY-MM-DD",
     )
 

@@ -5,6 +5,7 @@ Citations and dated facts, which tie the records to their sources, are in proven
 """
 
 import datetime
+import json
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -155,13 +156,18 @@ def public_records(model):
     return manager.published() if hasattr(manager, "published") else manager.all()
 
 
-def registry_history(m2m_fields=()):
+def registry_history(m2m_fields=(), publicly_dated=False):
     """Every save of a registry record, by whom, with its field values (django-simple-history).
 
     Each history record carries its own time, so ``updated_at`` is left out rather than shown
-    as a change every time; so is the edit-conflict ``version``, which moves on with every save.
+    as a change every time; so is the edit-conflict ``version``, which moves on with every save,
+    and so are the public dates of a ``PubliclyDated`` model, which are derived from the history
+    itself (simple-history refuses to leave out a field the model does not have).
     """
-    return HistoricalRecords(excluded_fields=["updated_at", "version"], m2m_fields=m2m_fields)
+    excluded = ["updated_at", "version"]
+    if publicly_dated:
+        excluded += ["published_at", "public_changed_at"]
+    return HistoricalRecords(excluded_fields=excluded, m2m_fields=m2m_fields)
 
 
 @receiver(pre_save)
@@ -195,6 +201,32 @@ class Timestamped(models.Model):
     def last_changed_on(self):
         """The day of the last change in the site's time zone: what public pages show as "last updated"."""
         return timezone.localdate(self.updated_at)
+
+
+class PubliclyDated(models.Model):
+    """When the public first saw a record, and when what the public sees of it last changed.
+
+    Kept by partnerships/changes.py from the edit history, together with the public change log
+    (``PublicChange``): both move only when the record is published or what the public sees of
+    the published record changes (a public field, a citation of a published source, a dated
+    fact, a cooperation area or region published or withdrawn), never for a draft's edits or a
+    staff-only field. Stored on the record so that the feeds can list the latest changed
+    records from an index, and empty (``None``) while the record is not published. Cooperation
+    areas, regions and source documents carry the same dates, moved by their own publication
+    and their published edits. Records loaded from the fixtures take their own creation and
+    change times (changes.date_loaded_record).
+    """
+
+    published_at = models.DateTimeField("first published", null=True, blank=True, editable=False)
+    public_changed_at = models.DateTimeField("last public change", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def last_public_change_on(self):
+        """The day of the last public change in the site's time zone, as record pages show it."""
+        return timezone.localdate(self.public_changed_at) if self.public_changed_at else None
 
 
 def within_column_range(internal_type):
@@ -265,7 +297,7 @@ class Versioned(models.Model):
                 raise
 
 
-class CooperationArea(Timestamped, Versioned):
+class CooperationArea(Timestamped, Versioned, PubliclyDated):
     """A field of cooperation from the controlled vocabulary (return, terrorism, ...)."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -277,7 +309,7 @@ class CooperationArea(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False, db_default=False)
 
     objects = PublishableManager()
-    history = registry_history()
+    history = registry_history(publicly_dated=True)
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
@@ -294,7 +326,7 @@ class CooperationArea(Timestamped, Versioned):
         return (self.slug,)
 
 
-class Region(Timestamped, Versioned):
+class Region(Timestamped, Versioned, PubliclyDated):
     """The geographic scope of an activity: a region or a single country."""
 
     class Kind(models.TextChoices):
@@ -307,7 +339,7 @@ class Region(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False, db_default=False)
 
     objects = PublishableManager()
-    history = registry_history()
+    history = registry_history(publicly_dated=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -323,7 +355,7 @@ class Region(Timestamped, Versioned):
         return (self.slug,)
 
 
-class SourceDocument(Timestamped, Versioned):
+class SourceDocument(Timestamped, Versioned, PubliclyDated):
     """Where a statement in the registry comes from: what a reader needs to find the document."""
 
     title = models.CharField(max_length=300)
@@ -340,7 +372,7 @@ class SourceDocument(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False, db_default=False)
 
     objects = SourceDocumentManager()
-    history = registry_history()
+    history = registry_history(publicly_dated=True)
 
     class Meta:
         ordering = ["title", "pk"]
@@ -357,7 +389,7 @@ class SourceDocument(Timestamped, Versioned):
         return (self.slug,)
 
 
-class Organisation(Timestamped, Versioned):
+class Organisation(Timestamped, Versioned, PubliclyDated):
     """An international organisation the agency cooperates with."""
 
     class Kind(models.TextChoices):
@@ -395,11 +427,15 @@ class Organisation(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
-    history = registry_history(["areas"])
+    history = registry_history(["areas"], publicly_dated=True)
 
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("publish_organisation", "Can publish or unpublish organisations")]
+        indexes = [
+            # ORDER BY public_changed_at DESC, id DESC LIMIT 50: the feeds, latest change first.
+            models.Index(fields=["public_changed_at", "id"], name="partnerships_organisation_pub"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
@@ -439,7 +475,7 @@ class Organisation(Timestamped, Versioned):
             ancestor = ancestor.parent
 
 
-class Agreement(Timestamped, Versioned):
+class Agreement(Timestamped, Versioned, PubliclyDated):
     """A formal instrument between the agency and an organisation."""
 
     class Kind(models.TextChoices):
@@ -477,11 +513,15 @@ class Agreement(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False)
 
     objects = AgreementQuerySet.as_manager()
-    history = registry_history(["areas"])
+    history = registry_history(["areas"], publicly_dated=True)
 
     class Meta:
         ordering = ["title", "pk"]
         permissions = [("publish_agreement", "Can publish or unpublish agreements")]
+        indexes = [
+            # ORDER BY public_changed_at DESC, id DESC LIMIT 50: the feeds, latest change first.
+            models.Index(fields=["public_changed_at", "id"], name="partnerships_agreement_pub"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(signed_on__isnull=True) | Q(expires_on__gte=F("signed_on")),
@@ -509,7 +549,7 @@ class Agreement(Timestamped, Versioned):
         return reverse("partnerships:agreement-detail", args=[self.pk])
 
 
-class CooperationActivity(Timestamped, Versioned):
+class CooperationActivity(Timestamped, Versioned, PubliclyDated):
     """Something the agency does or plans with one or more organisations."""
 
     class Status(models.TextChoices):
@@ -546,7 +586,7 @@ class CooperationActivity(Timestamped, Versioned):
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
-    history = registry_history(["partners", "areas", "regions"])
+    history = registry_history(["partners", "areas", "regions"], publicly_dated=True)
 
     class Meta:
         ordering = ["title", "pk"]
@@ -567,6 +607,9 @@ class CooperationActivity(Timestamped, Versioned):
             # starts_on >= ... AND starts_on < ... (and IS NULL): the admin changelist's filter by
             # planned start (past 7 days, this month, this year, no date), read from this index.
             models.Index(fields=["starts_on"], name="partnerships_activity_starts"),
+            # ORDER BY public_changed_at DESC, id DESC LIMIT 50: the feeds of the register, of an
+            # organisation and of an area, latest change first, read in order without a sort.
+            models.Index(fields=["public_changed_at", "id"], name="partnerships_activity_pub"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -590,6 +633,77 @@ class CooperationActivity(Timestamped, Versioned):
         "partnerships.cooperationarea",
         "partnerships.region",
     ]
+
+
+class JSONText(models.TextField):
+    """A list or dict kept as JSON text. Django's JSONField checks at start-up that the database
+    supports JSON, which opens a connection before ``migrate`` has created the database."""
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return json.dumps(value)
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj))
+
+
+class PublicChange(models.Model):
+    """One entry of the public change log (/changes/): a record was published, or public fields
+    of a published record changed.
+
+    Written from the edit history by partnerships/changes.py as each history record is saved,
+    one entry per record per request. ``fields`` lists what changed, by field name, with the
+    stored values (related records by id), so that the labels and names are those the public
+    sees when the log is read, and a related record withdrawn since is left out. Exactly one of
+    the record fields is set. When a record is unpublished, its entries are deleted: a record
+    may be withdrawn because it should never have been public, so it leaves no trace.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        CHANGED = "changed", "Changed"
+
+    changed_at = models.DateTimeField("changed")
+    kind = models.CharField(max_length=20, choices=Kind)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="public_changes"
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="public_changes"
+    )
+    activity = models.ForeignKey(
+        CooperationActivity, on_delete=models.CASCADE, null=True, blank=True, related_name="public_changes"
+    )
+    fields = JSONText(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = "public change"
+        indexes = [
+            # ORDER BY changed_at DESC, id DESC LIMIT 26: each page of the change log and its feed.
+            models.Index(fields=["changed_at", "id"], name="partnerships_change_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, agreement__isnull=True, activity__isnull=True)
+                | Q(organisation__isnull=True, agreement__isnull=False, activity__isnull=True)
+                | Q(organisation__isnull=True, agreement__isnull=True, activity__isnull=False),
+                name="%(app_label)s_%(class)s_one_record",
+                violation_error_message="A change is of exactly one record.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.record} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def record(self):
+        return self.organisation or self.agreement or self.activity
 
 
 # The citation and dated-fact models live in their own module; importing them here registers

@@ -18,13 +18,17 @@ class RegisterSitemap(Sitemap):
 
 
 class RecordSitemap(Sitemap):
+    """A published record's page, last modified when what the public sees of it last changed
+    (``public_changed_at``, the date its feed entries carry too)."""
+
     queryset = None
+    changed_field = "public_changed_at"
 
     def items(self):
-        return self.queryset.only("pk", "slug", "updated_at").order_by("pk")
+        return self.queryset.only("pk", "slug", self.changed_field).order_by("pk")
 
     def lastmod(self, obj):
-        return obj.updated_at
+        return getattr(obj, self.changed_field)
 
 
 class OrganisationSitemap(RecordSitemap):
@@ -35,7 +39,7 @@ class AgreementSitemap(RecordSitemap):
     queryset = Agreement.objects.published()
 
     def items(self):
-        return self.queryset.only("pk", "updated_at").order_by("pk")
+        return self.queryset.only("pk", self.changed_field).order_by("pk")
 
 
 class ActivitySitemap(RecordSitemap):
@@ -50,7 +54,7 @@ class SourceSitemap(RecordSitemap):
     """The pages of the source documents that published statements cite."""
 
     def items(self):
-        return cited_sources().only("pk", "slug", "updated_at").order_by("pk")
+        return cited_sources().only("pk", "slug", self.changed_field).order_by("pk")
 
 
 SITEMAPS = {

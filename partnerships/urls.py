@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import catalogue, open_data, views
+from . import catalogue, feeds, open_data, views
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
@@ -28,13 +28,25 @@ app_name = "partnerships"
 urlpatterns = [
     path("", views.home, name="home"),
     path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
+    # Each feed before the record pages beside it, whose slug "feed" would otherwise match.
+    path("organisations/feed/", feeds.served(feeds.OrganisationRegisterFeed), name="organisation-feed"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
+    path(
+        "organisations/<slug:slug>/feed/",
+        feeds.served(feeds.OrganisationFeed),
+        name="organisation-detail-feed",
+    ),
     path("agreements/", views.AgreementList.as_view(), name="agreement-list"),
+    path("agreements/feed/", feeds.served(feeds.AgreementRegisterFeed), name="agreement-feed"),
     path("agreements/<id:pk>/", views.agreement_detail, name="agreement-detail"),
     path("cooperation/", views.CooperationActivityList.as_view(), name="activity-list"),
+    path("cooperation/feed/", feeds.served(feeds.ActivityRegisterFeed), name="activity-feed"),
     path("cooperation/<slug:slug>/", views.activity_detail, name="activity-detail"),
     path("areas/", views.area_list, name="area-list"),
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
+    path("areas/<slug:slug>/feed/", feeds.served(feeds.AreaFeed), name="area-feed"),
+    path("changes/", views.change_log, name="changes"),
+    path("changes/feed/", feeds.served(feeds.ChangeLogFeed), name="changes-feed"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     # A section of the sitemap lists up to 50,000 records: seconds of work, so it is cached too.
     # A section reads one parameter, its page number p.

@@ -3,6 +3,9 @@
 Every view starts from ``published()``: drafts never reach the public.
 """
 
+import re
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import Count, Prefetch, Q
@@ -10,11 +13,12 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import exports, selection, timeline, works_in
+from . import changes, exports, selection, timeline, works_in
 from .caching import PublicPage, cache_public_page, cached, registry_version
 from .downloads import full_download
 from .facets import EXPAND, Faceting, vocabulary_of
@@ -40,6 +44,7 @@ RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
 # What every register reads besides its filters (``sort`` is one of them).
 REGISTER_PARAMETERS = ("page", "format", EXPAND)
+CHANGES_PAGE_SIZE = 25
 
 
 def published_partners():
@@ -83,6 +88,7 @@ class RegisterView(View):
     filterset_class = None
     export = None
     template_name = None
+    feed_url_name = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -142,8 +148,16 @@ class RegisterView(View):
             "filtered": any(filterset.data.getlist(name) for name in filterset.filters if name != "sort")
             if filterset.data
             else False,
+            "feed_url": self.feed_url(filterset) if page is not None else None,
         }
         return render(request, self.template_name, context, status=status)
+
+    def feed_url(self, filterset):
+        """The register's feed for the filters this page shows (a feed is always latest first)."""
+        filters = [
+            (name, value) for name in filterset.filters if name != "sort" for value in filterset.data.getlist(name)
+        ]
+        return reverse(self.feed_url_name) + (f"?{urlencode(filters)}" if filters else "")
 
 
 def read_expand(value, faceting):
@@ -161,6 +175,7 @@ def sort_url(request, value):
 
 
 class OrganisationList(RegisterView):
+    feed_url_name = "partnerships:organisation-feed"
     filterset_class = OrganisationFilter
     export = exports.ORGANISATIONS
     template_name = "partnerships/organisation_list.html"
@@ -170,6 +185,7 @@ class OrganisationList(RegisterView):
 
 
 class AgreementList(RegisterView):
+    feed_url_name = "partnerships:agreement-feed"
     filterset_class = AgreementFilter
     export = exports.AGREEMENTS
     template_name = "partnerships/agreement_list.html"
@@ -179,6 +195,7 @@ class AgreementList(RegisterView):
 
 
 class CooperationActivityList(RegisterView):
+    feed_url_name = "partnerships:activity-feed"
     filterset_class = CooperationActivityFilter
     export = exports.ACTIVITIES
     template_name = "partnerships/activity_list.html"
@@ -342,6 +359,61 @@ def activity_detail(request, slug):
     if agreement is not None and not Agreement.objects.published().filter(pk=agreement.pk).exists():
         agreement = None
     return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
+
+
+# /changes/?record=…: the record's public address without its slashes, "organisations/iom".
+RECORD_ADDRESS = re.compile(r"(organisations|cooperation)/([-a-zA-Z0-9_]{1,120})|agreements/([0-9]{1,18})", re.ASCII)
+RECORD_ADDRESS_HELP = "Name a record by its address: organisations/<slug>, agreements/<number> or cooperation/<slug>."
+
+
+def read_record(value):
+    """The published record that /changes/?record= names."""
+    address = RECORD_ADDRESS.fullmatch(value.strip().strip("/"))
+    if address is None:
+        raise BadRequest({"record": [RECORD_ADDRESS_HELP]})
+    kind, slug, number = address.groups()
+    if number is not None:
+        record = Agreement.objects.published().filter(pk=int(number)).first()
+    elif kind == "organisations":
+        record = Organisation.objects.published().filter(slug=slug).first()
+    else:
+        record = CooperationActivity.objects.published().filter(slug=slug).first()
+    if record is None:
+        raise BadRequest({"record": [f"No published record is at /{address[0]}/."]})
+    return record
+
+
+@require_safe
+@cache_public_page(parameters={"page", "record"})
+def change_log(request):
+    """What was published, and which public fields of published records changed, newest first.
+
+    Pages are counted without counting every entry (a query that grows with the log): each
+    page reads one entry more than it shows, to know whether an older page follows.
+    """
+    try:
+        for name in ("page", "record"):
+            if len(request.GET.getlist(name)) > 1:
+                raise BadRequest(
+                    {name: [f"Give the {name} parameter once, not {len(request.GET.getlist(name))} times."]}
+                )
+        page_number = read_page_number(request.GET.get("page"))
+        record = read_record(request.GET["record"]) if request.GET.get("record") else None
+    except BadRequest as bad:
+        return render(request, "400.html", {"errors": bad.errors}, status=400)
+    entries = changes.changes_of(record) if record is not None else changes.visible_changes()
+    start = (page_number - 1) * CHANGES_PAGE_SIZE
+    window = list(entries[start : start + CHANGES_PAGE_SIZE + 1])
+    if page_number > 1 and not window:
+        raise Http404(f"There is no page {page_number} of the change log.")
+    context = {
+        "entries": changes.describe(window[:CHANGES_PAGE_SIZE]),
+        "record": record,
+        "page_number": page_number,
+        "newer_page": page_number - 1 if page_number > 1 else None,
+        "older_page": page_number + 1 if len(window) > CHANGES_PAGE_SIZE else None,
+    }
+    return render(request, "partnerships/change_log.html", context)
 
 
 # What cites a source, by the kind of record: the citations of published records only, each

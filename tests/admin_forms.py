@@ -36,3 +36,26 @@ def organisation_form(organisation, **changes):
     if organisation.is_published:
         data["is_published"] = "on"
     return {**data, **changes}
+
+
+def activity_form(activity, **changes):
+    """The cooperation activity form as the admin posts it for this activity, with these changes."""
+    data = {
+        "title": activity.title,
+        "slug": activity.slug,
+        "summary": activity.summary,
+        "status": activity.status,
+        "priority": activity.priority,
+        "partners": [partner.pk for partner in activity.partners.all()] if activity.pk else [],
+        "areas": [area.pk for area in activity.areas.all()] if activity.pk else [],
+        "regions": [region.pk for region in activity.regions.all()] if activity.pk else [],
+        "agreement": activity.agreement_id or "",
+        "starts_on": activity.starts_on or "",
+        "ends_on": activity.ends_on or "",
+        "version": activity.version,
+        # The inlines (citations, dated facts), empty unless the changes add rows.
+        **empty_inlines("cooperationactivity"),
+    }
+    if activity.is_published:
+        data["is_published"] = "on"
+    return {**data, **changes}

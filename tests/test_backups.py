@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from partnerships.models import Agreement, CooperationArea, Organisation
+from partnerships.models import Agreement, CooperationArea, Organisation, PublicChange
 
 from .backups import PASSWORD, backup_while_someone_saves, make_history, snapshot
 from .databases import postgres_only
@@ -40,10 +40,14 @@ def history(registry):
 def test_a_backup_restores_the_same_records_history_users_and_log(history, tmp_path, client):
     before = snapshot()
     assert {"partnerships.historicalorganisation_areas", "auth.user", "auth.group", "admin.logentry"} <= set(before)
+    # The public change log and the public dates: WHO's summary changed, the agreement published.
+    assert [row[1]["kind"] for row in before["partnerships.publicchange"]] == ["changed", "published"]
+    assert all(row[1]["published_at"] for row in before["partnerships.cooperationarea"] if row[1]["is_published"])
     said = backup(tmp_path / "registry.json")
     assert "Backed up to" in said and "2 users" in said
 
     Organisation.objects.filter(slug="who").update(summary="Changed after the backup.")
+    PublicChange.objects.all().delete()
     User.objects.filter(username="erin").delete()
     CooperationArea.objects.create(name="Added after the backup", slug="added")
     client.force_login(User.objects.get(username="alice"))

@@ -48,6 +48,12 @@ PUBLIC_ANSWERS = [
     "/catalog.ttl",
     "/data/",
     "/data/areas.csv",
+    "/cooperation/feed/?status=ongoing",
+    "/organisations/iom/feed/",
+    "/areas/return/feed/",
+    "/changes/",
+    "/changes/?record=organisations/iom",
+    "/changes/feed/",
 ]
 
 

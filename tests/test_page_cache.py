@@ -51,6 +51,11 @@ PAGES = [
     "/catalog.jsonld",
     "/catalog.ttl",
     "/data/",
+    "/cooperation/feed/?status=ongoing",
+    "/organisations/iom/feed/",
+    "/areas/return/feed/",
+    "/changes/",
+    "/changes/feed/",
 ]
 
 

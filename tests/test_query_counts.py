@@ -130,6 +130,18 @@ PAGES = [
     "/api/v1/sources/",
     "/catalog.jsonld",
     "/data/",
+    "/organisations/feed/",
+    "/organisations/feed/?area=return&kind=un-system&q=member",
+    "/agreements/feed/?organisation=hub&status=in-force",
+    "/cooperation/feed/",
+    "/cooperation/feed/?area=return&status=ongoing&organisation=hub&region=eastern-partnership&q=activity",
+    "/organisations/hub/feed/",
+    "/areas/return/feed/",
+    "/changes/",
+    "/changes/?page=2",
+    "/changes/?record=organisations/hub",
+    "/changes/?record=cooperation/crowded",
+    "/changes/feed/",
     "/sources/grown/",
 ]
 

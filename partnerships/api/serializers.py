@@ -6,7 +6,6 @@ of itself in the API (``api_url``). Related records are named briefly, as
 """
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -138,7 +137,9 @@ class RecordSerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField(help_text="The record's public page.")
     api_url = serializers.SerializerMethodField(help_text="This record in the API.")
-    last_changed_on = serializers.SerializerMethodField(help_text="The day of the record's last change.")
+    last_changed_on = serializers.SerializerMethodField(
+        help_text="The day what the public sees of the record last changed."
+    )
 
     collection = None
     key = "slug"
@@ -151,9 +152,10 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_api_url(self, record):
         return api_url(self.context["request"], self.collection, getattr(record, self.key))
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_last_changed_on(self, record):
-        return timezone.localdate(record.updated_at).isoformat()
+        changed_on = record.last_public_change_on
+        return changed_on.isoformat() if changed_on else None
 
 
 class CitedSerializer(RecordSerializer):

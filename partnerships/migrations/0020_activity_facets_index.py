@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("partnerships", "0017_publication_of_vocabularies_and_sources"),
+        ("partnerships", "0019_public_changes"),
     ]
 
     operations = [

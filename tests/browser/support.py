@@ -112,6 +112,11 @@ def add_showcase_data():
         )
         activity.partners.add(iom)
         activity.areas.add(capacity)
+    # A change the change log lists field by field.
+    activity = CooperationActivity.objects.get(slug="training-course-01")
+    activity.starts_on = datetime.date(2025, 5, 1)
+    activity.ends_on = datetime.date(2025, 6, 30)
+    activity.save()
     return agreement
 
 
@@ -146,6 +151,10 @@ PAGES = [
     ("areas-bad-page", "/areas/?page=first", 400),
     ("area", "/areas/trafficking-in-human-beings/", 200),
     ("data", "/data/", 200),
+    ("changes", "/changes/", 200),
+    ("changes-page-2", "/changes/?page=2", 200),
+    ("changes-of-a-record", "/changes/?record=cooperation/training-course-01", 200),
+    ("changes-bad-record", "/changes/?record=nowhere", 400),
     ("not-found", "/no-such-page/", 404),
     ("record-not-found", "/organisations/no-such-organisation/", 404),
 ]
@@ -168,6 +177,7 @@ SCREENSHOT_PAGES = {
     "areas",
     "area",
     "data",
+    "changes",
     "not-found",
 }
 

@@ -1,10 +1,12 @@
 """What a visitor does in a real browser: browse from the overview to an activity, filter a
-register and page through it, read the message for a bad filter, download the filtered rows."""
+register and page through it, read the message for a bad filter, download the filtered rows,
+follow the filtered rows as a feed and read what changed."""
 
 import csv
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import feedparser
 import pytest
 from playwright.sync_api import expect
 
@@ -133,3 +135,35 @@ def test_a_bad_filter_value_answers_400_with_a_message_naming_the_parameter(page
     alert.get_by_role("link", name="start again without filters").click()
     expect(page).to_have_url(re.compile(r"/cooperation/$"))
     expect(page.get_by_role("status")).to_have_text("Showing 9 activities.")
+
+
+def test_a_visitor_follows_the_filtered_results_as_a_feed(page, terrorism_workshops):
+    """The register's "Follow these results" link and its <link rel="alternate"> give the Atom
+    feed of exactly the filters shown: the same activities, latest change first."""
+    page.goto("/cooperation/?area=terrorism&status=completed&page=2")
+    follow = page.get_by_role("link", name="Follow these results")
+    href = follow.get_attribute("href")
+    assert page.locator('head link[rel="alternate"][type="application/atom+xml"]').get_attribute("href") == href
+    assert query_of(href) == {"area": ["terrorism"], "status": ["completed"]}
+
+    response = page.request.get(href)
+
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    feed = feedparser.parse(response.body())
+    assert not feed.bozo
+    assert sorted(entry.title for entry in feed.entries) == sorted(a.title for a in terrorism_workshops)
+
+
+def test_a_visitor_reads_what_changed_from_a_record_page(page, live_registry):
+    activity = CooperationActivity.objects.get(slug="fields-deployment")
+    activity.status = CooperationActivity.Status.COMPLETED
+    activity.save()
+
+    page.goto(activity.get_absolute_url())
+    page.locator(".last-change").get_by_role("link").click()
+
+    expect(page).to_have_url(re.compile(r"/changes/\?record=cooperation/fields-deployment$"))
+    expect(page.locator(".change-fields li")).to_have_text(["Status: Ongoing → Completed"])
+    page.get_by_role("link", name=activity.title).first.click()
+    expect(page).to_have_url(re.compile(r"/cooperation/fields-deployment/$"))

@@ -9,6 +9,10 @@ controlled vocabularies (areas, regions) must be loaded first, from the shipped 
 
 Everything is written with ``bulk_create`` (rows and many-to-many link rows alike) inside
 one transaction, a block of activities at a time so that memory stays flat.
+
+Published records get public dates spread over the last three years and the change log the
+entries that would have written them: their publication, and for some a later change (of
+the status, or an organisation's summary). Unpublished ones get neither, as in the registry.
 """
 
 import datetime
@@ -18,6 +22,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from partnerships.models import (
@@ -26,6 +31,7 @@ from partnerships.models import (
     CooperationActivity,
     CooperationArea,
     Organisation,
+    PublicChange,
     Region,
     RegistryVersion,
     SourceDocument,
@@ -34,6 +40,9 @@ from partnerships.models import (
 # Activities are built and written this many at a time.
 BLOCK_SIZE = 5000
 UNPUBLISHED_SHARE = 0.1
+# Published records are dated within the last three years; this share changed since.
+PUBLIC_SECONDS = 3 * 365 * 24 * 3600
+CHANGED_SHARE = 0.4
 
 ORGANISATION_SCOPES = [
     "International",
@@ -220,6 +229,7 @@ class Generator:
             )
         self.area_cycle = Cycle(self.rng, self.areas)
         self.region_cycle = Cycle(self.rng, self.regions)
+        self.now = timezone.now()
 
     # Small helpers -------------------------------------------------------------------
 
@@ -242,6 +252,36 @@ class Generator:
 
     def topic(self, areas):
         return self.rng.choice(TOPICS.get(areas[0].slug, ["cooperation"]))
+
+    def date_publication(self, record):
+        """When a published record was first published and last changed in public."""
+        if not record.is_published:
+            return
+        record.published_at = self.now - datetime.timedelta(seconds=self.rng.randrange(PUBLIC_SECONDS))
+        record.public_changed_at = record.published_at
+        if self.rng.random() < CHANGED_SHARE:
+            later = datetime.timedelta(seconds=self.rng.randrange(PUBLIC_SECONDS // 3))
+            record.public_changed_at = min(self.now, record.published_at + later)
+
+    def log_publications(self, records, record_field, changed_field, values):
+        """The change log's entries for the records' public dates (bulk_create sends no signals)."""
+        entries = []
+        for record in records:
+            if record.published_at is None:
+                continue
+            entries.append(PublicChange(changed_at=record.published_at, kind="published", **{record_field: record}))
+            if record.public_changed_at != record.published_at:
+                after = getattr(record, changed_field)
+                before = self.rng.choice([value for value in values if value != after] or [""])
+                entries.append(
+                    PublicChange(
+                        changed_at=record.public_changed_at,
+                        kind="changed",
+                        fields=[{"field": changed_field, "before": before, "after": after}],
+                        **{record_field: record},
+                    )
+                )
+        PublicChange.objects.bulk_create(entries)
 
     # Records -------------------------------------------------------------------------
 
@@ -305,6 +345,7 @@ class Generator:
                     is_published=index not in hidden,
                 )
             )
+            self.date_publication(records[-1])
             area_lists.append(areas)
         # Institutions belong to another organisation, which must exist first.
         others = [o for o in records if o.kind != Organisation.Kind.INSTITUTION]
@@ -326,6 +367,7 @@ class Generator:
             for organisation, areas in zip(records, area_lists, strict=True)
             for area in areas
         )
+        self.log_publications(records, "organisation", "summary", ["The organisation's earlier description."])
         return records
 
     def agreements(self, count, organisations):
@@ -364,6 +406,7 @@ class Generator:
                     is_published=index not in hidden,
                 )
             )
+            self.date_publication(records[-1])
             area_lists.append(areas)
         Agreement.objects.bulk_create(records)
         Agreement.areas.through.objects.bulk_create(
@@ -381,6 +424,7 @@ class Generator:
                 replacing.append(agreement)
             latest[agreement.organisation_id] = agreement
         Agreement.objects.bulk_update(replacing, ["supersedes"])
+        self.log_publications(records, "agreement", "status", Agreement.Status.values)
         return records
 
     def activities(self, count, organisations, agreements, sources):
@@ -433,8 +477,10 @@ class Generator:
                     )
                 )
                 passage = f"Cooperation with {names} on {title[0].lower()}{title[1:]}."
+                self.date_publication(block[-1])
                 links.append((partners, areas, regions, source, passage))
             CooperationActivity.objects.bulk_create(block)
+            self.log_publications(block, "activity", "status", CooperationActivity.Status.values)
             Citation.objects.bulk_create(
                 Citation(activity_id=activity.pk, source=source, passage=passage)
                 for activity, (*_, source, passage) in zip(block, links, strict=True)
@@ -526,5 +572,16 @@ class Command(BaseCommand):
             generator.activities(activities, new_organisations, new_agreements, sources)
             # bulk_create sends no signals: tell the page caches the registry has changed.
             RegistryVersion.bump()
-        analyse([Organisation, Agreement, CooperationActivity, CooperationArea, Region, SourceDocument, Citation])
+        analyse(
+            [
+                Organisation,
+                Agreement,
+                CooperationActivity,
+                CooperationArea,
+                Region,
+                SourceDocument,
+                Citation,
+                PublicChange,
+            ]
+        )
         say(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
