@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from .caching import cached
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
-from .search import search
+from .search.query import search
 
 # Longer search terms are refused: no title or name in the registry comes close.
 SEARCH_MAX_LENGTH = 200

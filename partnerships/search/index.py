@@ -1,0 +1,190 @@
+"""Keeping the search index in step with the registry.
+
+Every change that moves the registry version moves the index too, in the same transaction:
+saves and deletions (fixture loads included), many-to-many changes, and the bulk writes that
+RegistryQuerySet announces (``models.bulk_written``). A change reaches the records whose
+entries name the changed one: renaming or unpublishing an organisation rewrites the entries
+of its agreements and of the activities it is a partner in.
+
+``rebuild()`` writes the whole index afresh (``manage.py rebuild_search_index``); bulk loads
+that write link rows directly (generate_sample_data) index nothing as they go and rebuild the
+index once at the end, inside ``deferred()``.
+"""
+
+import threading
+from contextlib import contextmanager
+
+from django.apps import apps as global_apps
+from django.db import connections, router
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from . import documents
+from .documents import CHUNK, KINDS
+
+_local = threading.local()
+
+
+def _deferred():
+    return getattr(_local, "deferred", 0) > 0
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def write(model_name, ids, apps=global_apps, using="default"):
+    """Rewrite the entries of these records: removed, then written again for those published."""
+    table, build = KINDS[model_name]
+    connection = connections[using]
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            cursor.execute(f"DELETE FROM {quoted} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            rows = list(build(apps, chunk))
+            if rows:
+                cursor.executemany(
+                    f"INSERT INTO {quoted} (rowid, title, related, summary, passage) VALUES (%s, %s, %s, %s, %s)",
+                    rows,
+                )
+
+
+def rebuild(apps=global_apps, using="default"):
+    """Write the whole index afresh from the records."""
+    connection = connections[using]
+    for model_name, (table, _build) in KINDS.items():
+        model = apps.get_model("partnerships", model_name)
+        ids = list(model._base_manager.using(using).filter(**documents.is_public(model)).values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+        write(model_name, ids, apps, using)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                # Merge the index's segments into one, which later searches read fastest.
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+
+
+@contextmanager
+def deferred(using="default"):
+    """Index nothing change by change inside the block; rebuild the whole index once at its end."""
+    _local.deferred = getattr(_local, "deferred", 0) + 1
+    try:
+        yield
+    finally:
+        _local.deferred -= 1
+    if not _deferred():
+        rebuild(using=using)
+
+
+# Which records' entries name which others --------------------------------------------------
+
+
+def dependents(model_name, ids):
+    """{model name: ids} of the records whose entries name these records."""
+    if not ids:
+        return {}
+    Organisation = global_apps.get_model("partnerships", "Organisation")
+    Activity = global_apps.get_model("partnerships", "CooperationActivity")
+    Agreement = global_apps.get_model("partnerships", "Agreement")
+
+    def linked(through, owner, other):
+        return set(through._base_manager.filter(**{f"{other}__in": ids}).values_list(owner, flat=True))
+
+    if model_name == "organisation":
+        return {
+            "agreement": set(Agreement._base_manager.filter(organisation__in=ids).values_list("pk", flat=True)),
+            "cooperationactivity": linked(Activity.partners.through, "cooperationactivity", "organisation"),
+        }
+    if model_name == "cooperationarea":
+        return {
+            "organisation": linked(Organisation.areas.through, "organisation", "cooperationarea"),
+            "cooperationactivity": linked(Activity.areas.through, "cooperationactivity", "cooperationarea"),
+        }
+    if model_name == "region":
+        return {"cooperationactivity": linked(Activity.regions.through, "cooperationactivity", "region")}
+    return {}
+
+
+def refresh(model_name, ids, using="default"):
+    """Rewrite the entries of these records and of the records whose entries name them."""
+    if _deferred() or not ids:
+        return
+    for other, other_ids in dependents(model_name, ids).items():
+        write(other, other_ids, using=using)
+    if model_name in KINDS:
+        write(model_name, ids, using=using)
+
+
+# Signal receivers ---------------------------------------------------------------------------
+
+
+def _using(sender, instance):
+    return instance._state.db or router.db_for_write(sender, instance=instance)
+
+
+def record_saved(sender, instance, **kwargs):
+    refresh(sender._meta.model_name, [instance.pk], using=_using(sender, instance))
+
+
+def record_deleting(sender, instance, **kwargs):
+    # The links go before the record: note now whose entries name it.
+    if not _deferred():
+        instance._search_dependents = dependents(sender._meta.model_name, [instance.pk])
+
+
+def record_deleted(sender, instance, **kwargs):
+    if _deferred():
+        return
+    using = _using(sender, instance)
+    for other, ids in getattr(instance, "_search_dependents", {}).items():
+        write(other, ids, using=using)
+    if sender._meta.model_name in KINDS:
+        write(sender._meta.model_name, [instance.pk], using=using)
+
+
+def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A link of a many-to-many relation that an entry names (an activity's partners, areas and
+    regions, an organisation's areas) was added or removed: rewrite the entries of its owners."""
+    relation = _owned_relations().get(sender)
+    if relation is None or _deferred():
+        return
+    owner_model, field = relation
+    if not reverse:
+        if action.startswith("post_"):
+            write(owner_model._meta.model_name, [instance.pk], using=_using(owner_model, instance))
+        return
+    if action == "pre_clear":
+        links = sender._base_manager.filter(**{field.m2m_reverse_field_name(): instance.pk})
+        instance._search_cleared = set(links.values_list(field.m2m_field_name(), flat=True))
+    elif action.startswith("post_"):
+        owners = pk_set if action != "post_clear" else getattr(instance, "_search_cleared", set())
+        write(owner_model._meta.model_name, owners or [], using=_using(owner_model, instance))
+
+
+def bulk_written(sender, pks, using, **kwargs):
+    refresh(sender._meta.model_name, pks, using=using)
+
+
+def _owned_relations():
+    """{link model: (the model whose entries name the linked records, the relation)}."""
+    Organisation = global_apps.get_model("partnerships", "Organisation")
+    Activity = global_apps.get_model("partnerships", "CooperationActivity")
+    relations = [(Activity, "partners"), (Activity, "areas"), (Activity, "regions"), (Organisation, "areas")]
+    return {
+        model._meta.get_field(name).remote_field.through: (model, model._meta.get_field(name))
+        for model, name in relations
+    }
+
+
+def connect(models):
+    from ..models import bulk_written as bulk_written_signal
+
+    for model in models:
+        label = model.__name__
+        post_save.connect(record_saved, sender=model, dispatch_uid=f"search-save-{label}")
+        pre_delete.connect(record_deleting, sender=model, dispatch_uid=f"search-deleting-{label}")
+        post_delete.connect(record_deleted, sender=model, dispatch_uid=f"search-delete-{label}")
+        bulk_written_signal.connect(bulk_written, sender=model, dispatch_uid=f"search-bulk-{label}")
+    for through in _owned_relations():
+        m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"search-links-{through.__name__}")
