@@ -34,14 +34,16 @@ def _chunks(ids):
         yield ids[start : start + CHUNK]
 
 
-def write(model_name, ids, apps=global_apps, using="default"):
-    """Rewrite the entries of these records: removed, then written again for those published."""
+def write(model_name, ids, apps=global_apps, using="default", fresh=False):
+    """Rewrite the entries of these records: removed (unless the index is ``fresh``ly emptied),
+    then written again for those published."""
     table, build = KINDS[model_name]
     connection = connections[using]
     quoted = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(f"DELETE FROM {quoted} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            if not fresh:
+                cursor.execute(f"DELETE FROM {quoted} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
             rows = list(build(apps, chunk))
             if rows:
                 cursor.executemany(
@@ -51,18 +53,21 @@ def write(model_name, ids, apps=global_apps, using="default"):
 
 
 def rebuild(apps=global_apps, using="default"):
-    """Write the whole index afresh from the records."""
+    """Write the whole index afresh from the records; return {kind: records indexed}."""
     connection = connections[using]
+    counts = {}
     for model_name, (table, _build) in KINDS.items():
         model = apps.get_model("partnerships", model_name)
         ids = list(model._base_manager.using(using).filter(**documents.is_public(model)).values_list("pk", flat=True))
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
-        write(model_name, ids, apps, using)
+        write(model_name, ids, apps, using, fresh=True)
+        counts[model._meta.verbose_name_plural] = len(ids)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 # Merge the index's segments into one, which later searches read fastest.
                 cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+    return counts
 
 
 @contextmanager

@@ -12,6 +12,7 @@ each database's own syntax. Every word matches as a beginning too ("traff" finds
 "trafficking"), so that results come as a visitor types.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -75,10 +76,14 @@ MAX_WORD_LENGTH = 60
 
 def fold(text):
     """Lower case without accents: "TÜRKIYE", "Türkiye" and "turkiye" alike."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    text = text or ""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(LETTERS)
 
 
+@functools.lru_cache(maxsize=65536)  # a registry's vocabulary is a few thousand words
 def spelling(word):
     """One spelling for words that British and American English write differently."""
     for pattern, replacement in SPELLINGS:
@@ -95,7 +100,7 @@ def words(text):
 
 def indexed(*texts):
     """What the index stores of one or more texts: their words, separated by spaces."""
-    return " ".join(word for text in texts if text for word in words(text))
+    return " ".join(words(" ".join(text for text in texts if text)))
 
 
 @dataclass

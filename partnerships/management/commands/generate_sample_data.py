@@ -8,7 +8,8 @@ partners, so the pages of the real organisations stay as the source text has the
 controlled vocabularies (areas, regions) must be loaded first, from the shipped fixtures.
 
 Everything is written with ``bulk_create`` (rows and many-to-many link rows alike) inside
-one transaction, a block of activities at a time so that memory stays flat.
+one transaction, a block of activities at a time so that memory stays flat; the search index
+is then built in one pass.
 """
 
 import datetime
@@ -29,6 +30,7 @@ from partnerships.models import (
     RegistryVersion,
     SourceDocument,
 )
+from partnerships.search import index as search_index
 
 # Activities are built and written this many at a time.
 BLOCK_SIZE = 5000
@@ -504,7 +506,9 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         speed_up_sqlite()
-        with transaction.atomic():
+        # The link rows are written directly, which the search index does not see: it is built
+        # once, in bulk, at the end.
+        with transaction.atomic(), search_index.deferred():
             generator = Generator(seed, say)
             sources = generator.sources()
             say(f"Adding {organisations} organisations...")
@@ -513,6 +517,7 @@ class Command(BaseCommand):
             new_agreements = generator.agreements(agreements, new_organisations)
             say(f"Adding {activities} cooperation activities...")
             generator.activities(activities, new_organisations, new_agreements, sources)
+            say("Building the search index...")
             # bulk_create sends no signals: tell the page caches the registry has changed.
             RegistryVersion.bump()
         analyse([Organisation, Agreement, CooperationActivity, CooperationArea, Region, SourceDocument])
