@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 
 from . import views
 from .caching import cache_public_page
+from .search import views as search_views
 from .sitemaps import SITEMAPS
 
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("cooperation/<slug:slug>/", views.activity_detail, name="activity-detail"),
     path("areas/", views.area_list, name="area-list"),
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
+    path("search/", search_views.search_page, name="search"),
     # A section of the sitemap lists up to 50,000 records: seconds of work, so it is cached too.
     path(
         "sitemap.xml",
