@@ -41,6 +41,8 @@ PAGES = [
     "/areas/return/",
     "/organisations/iom/",
     "/cooperation/fields-deployment/",
+    "/search/?q=interpol",
+    "/cooperation/?q=trafficking",
 ]
 
 

@@ -85,6 +85,8 @@ PAGES = [
     "/cooperation/?format=csv",
     "/cooperation/?format=json&area=return",
     "/sitemap-cooperation.xml",
+    "/search/?q=member",
+    "/search/?q=mmeber",
 ]
 
 

@@ -115,6 +115,10 @@ PAGES = [
     ("areas", "/areas/", 200),
     ("areas-bad-page", "/areas/?page=first", 400),
     ("area", "/areas/trafficking-in-human-beings/", 200),
+    ("search-empty", "/search/", 200),
+    ("search", "/search/?q=interpol", 200),
+    ("search-no-match", "/search/?q=intrepol", 200),
+    ("search-bad", "/search/?q=iom%00", 400),
     ("not-found", "/no-such-page/", 404),
     ("record-not-found", "/organisations/no-such-organisation/", 404),
 ]
@@ -130,6 +134,7 @@ SCREENSHOT_PAGES = {
     "activity",
     "areas",
     "area",
+    "search",
     "not-found",
 }
 

@@ -124,3 +124,21 @@ def test_a_bad_filter_value_answers_400_with_a_message_naming_the_parameter(page
     alert.get_by_role("link", name="start again without filters").click()
     expect(page).to_have_url(re.compile(r"/cooperation/$"))
     expect(page.get_by_role("status")).to_have_text("9 activities. Ordered by title.")
+
+
+def test_a_visitor_searches_from_the_header_and_opens_a_match(page, live_registry):
+    page.goto("/areas/")
+    page.get_by_role("searchbox", name="Search the registry").fill("Turkiye")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=Turkiye$"))
+    results = page.get_by_role("region", name="Cooperation activities (1)")
+    results.get_by_role("link", name=re.compile("Western Balkans and Türkiye")).click()
+    expect(page).to_have_url(
+        re.compile(r"/cooperation/technical-assistance-eastern-partnership-western-balkans-turkiye/$")
+    )
+
+    page.goto("/search/?q=intrepol")
+    page.get_by_role("link", name="INTERPOL", exact=True).click()
+    expect(page.get_by_role("region", name="Organisations (6)").get_by_role("link").first).to_have_text(
+        "International Criminal Police Organization (INTERPOL)"
+    )
