@@ -674,6 +674,12 @@ def main():
         ("organisations by area", "/organisations/?area=border-management"),
         ("activities by area and status", "/cooperation/?area=return&status=ongoing"),
         ("activities by search", "/cooperation/?q=smuggling"),
+        ("activities by partner name", "/cooperation/?q=maritime+safety"),
+        ("organisations by search", "/organisations/?q=police"),
+        ("search page", "/search/?q=smuggling"),
+        ("search page, a word's beginning", "/search/?q=traff"),
+        ("search page, a broad word", "/search/?q=border"),
+        ("search page, a misspelling", "/search/?q=smugling+netwroks"),
         ("organisation page", f"/organisations/{facts['organisation']}/"),
         ("area page", "/areas/border-management/"),
     ]

@@ -19,6 +19,7 @@ from . import exports
 from .caching import cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .search.suggestions import suggestions
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -144,7 +145,11 @@ class RegisterView(View):
                 for name, messages in errors.items()
             },
             "filtered": any(filterset.data.get(name) for name in filterset.filters) if filterset.data else False,
+            "suggestions": [],
         }
+        q = filterset.data.get("q") if filterset.data else None
+        if page is not None and q and not page.paginator.count:
+            context["suggestions"] = suggestions(request, q)
         return render(request, self.template_name, context, status=status)
 
 

@@ -166,3 +166,11 @@ def test_the_search_page_is_served_from_the_page_cache(client, page_cache, djang
     assert second.content == first.content
     Organisation.objects.filter(slug="iom").update(name="International Organisation for Migrants")
     assert "International Organisation for Migrants" in body(client.get("/search/", {"q": "IOM"}))
+
+
+def test_a_register_search_that_finds_nothing_suggests_too(client):
+    response = client.get("/organisations/", {"q": "intrepol", "kind": "law-enforcement"})
+    assert response.context["page"].paginator.count == 0
+    assert response.context["suggestions"][0] == "INTERPOL"
+    assert '<a href="?q=INTERPOL&amp;kind=law-enforcement">INTERPOL</a>' in body(response)
+    assert client.get("/organisations/", {"q": "interpol"}).context["suggestions"] == []
