@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 from partnerships.search import index
@@ -181,3 +182,16 @@ def test_inside_deferred_nothing_is_indexed_until_the_end(partner):
         CooperationActivity.partners.through.objects.create(cooperationactivity=record, organisation=partner)
         assert activities("quartz") == []
     assert activities("quartz") == ["a"] and activities("opal") == ["a"]
+
+
+def test_a_save_that_changes_nothing_others_show_rewrites_only_its_own_entry(partner):
+    for number in range(30):
+        activity(f"a{number}", f"Quartz {number}", partners=[partner])
+    partner.summary = "A new summary."
+    with CaptureQueriesContext(connection) as captured:
+        partner.save()
+    assert not [query for query in captured if "partnerships_search_activity" in query["sql"]]
+    assert organisations("summary") == ["opal"]
+    partner.acronym = "OPL"
+    partner.save()
+    assert len(activities("opl")) == 30

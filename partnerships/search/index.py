@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from django.apps import apps as global_apps
 from django.db import connections, router
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from . import documents
 from .documents import CHUNK, KINDS
@@ -128,8 +128,31 @@ def _using(sender, instance):
     return instance._state.db or router.db_for_write(sender, instance=instance)
 
 
+# What other records' entries show of a record: a save that changes none of it rewrites the
+# record's own entry only, not those of the thousands of activities a partner may have.
+NAMED_FIELDS = {
+    "organisation": ["name", "acronym", "is_published"],
+    "cooperationarea": ["name", "is_published"],
+    "region": ["name", "is_published"],
+}
+
+
+def record_saving(sender, instance, **kwargs):
+    names = {field.name for field in sender._meta.concrete_fields}
+    fields = [name for name in NAMED_FIELDS.get(sender._meta.model_name, []) if name in names]
+    if _deferred() or not fields or instance.pk is None:
+        return
+    stored = sender._base_manager.using(_using(sender, instance)).filter(pk=instance.pk).values(*fields).first()
+    instance._search_names_kept = stored == {name: getattr(instance, name) for name in fields}
+
+
 def record_saved(sender, instance, **kwargs):
-    refresh(sender._meta.model_name, [instance.pk], using=_using(sender, instance))
+    model_name, using = sender._meta.model_name, _using(sender, instance)
+    if instance.__dict__.pop("_search_names_kept", False):
+        if model_name in KINDS and not _deferred():
+            write(model_name, [instance.pk], using=using)
+    else:
+        refresh(model_name, [instance.pk], using=using)
 
 
 def record_deleting(sender, instance, **kwargs):
@@ -187,6 +210,7 @@ def connect(models):
 
     for model in models:
         label = model.__name__
+        pre_save.connect(record_saving, sender=model, dispatch_uid=f"search-saving-{label}")
         post_save.connect(record_saved, sender=model, dispatch_uid=f"search-save-{label}")
         pre_delete.connect(record_deleting, sender=model, dispatch_uid=f"search-deleting-{label}")
         post_delete.connect(record_deleted, sender=model, dispatch_uid=f"search-delete-{label}")
