@@ -19,7 +19,7 @@ from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from . import documents
-from .documents import CHUNK, KINDS
+from .documents import CHUNK, KINDS, IdRange
 
 _local = threading.local()
 
@@ -42,9 +42,11 @@ def write(model_name, ids, apps=global_apps, using="default", fresh=False):
     quoted = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            if not fresh:
+            if fresh:  # every published record of the range is in ids: read them by range
+                rows = list(build(apps, IdRange(chunk[0], chunk[-1])))
+            else:
                 cursor.execute(f"DELETE FROM {quoted} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
-            rows = list(build(apps, chunk))
+                rows = list(build(apps, chunk))
             if rows:
                 cursor.executemany(
                     f"INSERT INTO {quoted} (rowid, title, related, summary, passage) VALUES (%s, %s, %s, %s, %s)",

@@ -2,17 +2,23 @@
 and PostgreSQL.
 
 The query is parsed once in Python (text.py) and matched against the search index
-(entries.py), joined to the records on their primary key: SQLite's FTS5 ``MATCH`` ranked by
-bm25, PostgreSQL's ``@@`` on the weighted vector ranked by ``ts_rank``. Either way a match in
-a name, acronym or title ranks above one in related names, a summary or a passage, and an
-organisation whose acronym is exactly the query comes first.
+(entries.py), joined to the records on their primary key: SQLite's FTS5 ``MATCH``,
+PostgreSQL's ``@@`` on the weighted vector. Results are ranked in tiers, the same on both
+databases: an organisation whose acronym is exactly the query first, then records the query
+matches within their name, acronym or title, then within those and the related names, then
+the rest (summaries, passages); within a tier, in the model's own order (title or name, then
+id). Tiers rank by where the words are, which is what a visitor can see and predict; they are
+also cheaper than a relevance score (bm25, ts_rank), which must be computed for every match
+before the first page can be shown.
 """
 
 from django.db import connections
-from django.db.models import Case, F, FloatField, Func, Value, When
+from django.db.models import Case, Q, Value, When
 
 from . import text
-from .entries import TEXT_SEARCH_CONFIG
+
+# The tiers, best first (the annotation ``search_rank``: higher is better).
+IN_TITLE, IN_NAMES, ELSEWHERE = 3, 2, 1
 
 
 def entry_model(model):
@@ -31,12 +37,25 @@ def _expression(connection, query, excluded=True):
     return text.tsquery(query, excluded) if connection.vendor == "postgresql" else text.fts5(query, excluded)
 
 
-def _rank(connection, expression):
+def _tier(connection, entries, query):
+    """Where the query matches: within the title, within the title and related names, or elsewhere."""
     if connection.vendor == "postgresql":
-        query = Func(Value(TEXT_SEARCH_CONFIG), Value(expression), function="to_tsquery")
-        return Func(F("search_entry__document"), query, function="ts_rank", output_field=FloatField())
-    # FTS5's rank (bm25 with the column weights of migration 0010): lower is better.
-    return -F("search_entry__rank")
+        expression = text.tsquery(query, excluded=False)
+
+        def within(lookup):
+            return Q(**{f"search_entry__document__{lookup}": expression})
+
+        title, names = within("match_title"), within("match_names")
+    else:
+        # FTS5 cannot MATCH outside WHERE: ask which matching rows have the words in those columns.
+        expression = text.fts5(query, excluded=False)
+
+        def within(columns):
+            rows = entries.objects.filter(fts__match=f"{{{columns}}}: ({expression})").values("record")
+            return Q(pk__in=rows)
+
+        title, names = within("title"), within("title related")
+    return Case(When(title, then=Value(IN_TITLE)), When(names, then=Value(IN_NAMES)), default=Value(ELSEWHERE))
 
 
 def search(queryset, q):
@@ -57,7 +76,7 @@ def search(queryset, q):
 
     expression = _expression(connection, query)
     results = queryset.filter(**_match(connection, expression, prefix="search_entry__"))
-    results = results.annotate(search_rank=_rank(connection, expression))
+    results = results.annotate(search_rank=_tier(connection, entries, query))
     order = ["-search_rank", *model._meta.ordering]
     if any(field.name == "acronym" for field in model._meta.fields):
         exact = Case(When(acronym__iexact=text.clean(q), then=Value(1)), default=Value(0))

@@ -74,13 +74,19 @@ MAX_TERMS = 32
 MAX_WORD_LENGTH = 60
 
 
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_letters(match):
+    decomposed = unicodedata.normalize("NFKD", match.group(0))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(LETTERS)
+
+
 def fold(text):
     """Lower case without accents: "TÜRKIYE", "Türkiye" and "turkiye" alike."""
-    text = text or ""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(LETTERS)
+    text = (text or "").casefold()
+    # Only the letters outside ASCII need decomposing; most of any text is plain ASCII.
+    return text if text.isascii() else NON_ASCII.sub(_fold_letters, text)
 
 
 @functools.lru_cache(maxsize=65536)  # a registry's vocabulary is a few thousand words
