@@ -1,9 +1,9 @@
 """The search index: one table per kind of record (partnerships/search/entries.py), built from
 the records already there.
 
-SQLite: FTS5 tables (porter stemming, accents and case folded), ranked by bm25 with a name,
-acronym or title weighing most, then related names, summaries and passages. PostgreSQL: tables
-of the same four texts with a weighted tsvector computed from them (A to D) under a GIN index, in
+SQLite: FTS5 tables (porter stemming, accents and case folded; prefix indexes for the first
+letters typed). PostgreSQL: tables of the same four texts with a weighted tsvector computed
+from them (title A, related names B, summary C, passage D) under a GIN index, in
 a text search configuration that folds accents (unaccent, a trusted extension that the
 database's owner may create) and stems English words without dropping stop words, as SQLite
 does. The expression indexes of 0003_search_indexes, which this index replaces, are dropped.
@@ -25,8 +25,6 @@ TABLES = {
     "area": "partnerships_search_area",
     "source": "partnerships_search_source",
 }
-# bm25 weights of title, related, summary, passage.
-SQLITE_RANK = "bm25(10.0, 4.0, 2.0, 1.0)"
 CONFIG = "partnerships_search"
 PG_WORDS = "asciiword, word, hword_part, hword_asciipart, asciihword, hword"
 
@@ -39,7 +37,6 @@ def sqlite_tables():
             f"CREATE VIRTUAL TABLE {table} USING fts5(title, related, summary, passage, "
             "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3')"
         )
-        yield f"INSERT INTO {table} ({table}, rank) VALUES ('rank', '{SQLITE_RANK}')"
 
 
 def postgresql_tables():
@@ -97,7 +94,6 @@ class Migration(migrations.Migration):
                 ('related', models.TextField()),
                 ('summary', models.TextField()),
                 ('passage', models.TextField()),
-                ('rank', models.FloatField(db_column='rank')),
                 ('document', partnerships.search.entries.FullTextField(db_column='document')),
                 ('record', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_entry', serialize=False, to='partnerships.cooperationactivity')),
                 ('fts', partnerships.search.entries.FullTextField(db_column='partnerships_search_activity')),
@@ -114,7 +110,6 @@ class Migration(migrations.Migration):
                 ('related', models.TextField()),
                 ('summary', models.TextField()),
                 ('passage', models.TextField()),
-                ('rank', models.FloatField(db_column='rank')),
                 ('document', partnerships.search.entries.FullTextField(db_column='document')),
                 ('record', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_entry', serialize=False, to='partnerships.agreement')),
                 ('fts', partnerships.search.entries.FullTextField(db_column='partnerships_search_agreement')),
@@ -131,7 +126,6 @@ class Migration(migrations.Migration):
                 ('related', models.TextField()),
                 ('summary', models.TextField()),
                 ('passage', models.TextField()),
-                ('rank', models.FloatField(db_column='rank')),
                 ('document', partnerships.search.entries.FullTextField(db_column='document')),
                 ('record', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_entry', serialize=False, to='partnerships.cooperationarea')),
                 ('fts', partnerships.search.entries.FullTextField(db_column='partnerships_search_area')),
@@ -148,7 +142,6 @@ class Migration(migrations.Migration):
                 ('related', models.TextField()),
                 ('summary', models.TextField()),
                 ('passage', models.TextField()),
-                ('rank', models.FloatField(db_column='rank')),
                 ('document', partnerships.search.entries.FullTextField(db_column='document')),
                 ('record', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_entry', serialize=False, to='partnerships.organisation')),
                 ('fts', partnerships.search.entries.FullTextField(db_column='partnerships_search_organisation')),
@@ -165,7 +158,6 @@ class Migration(migrations.Migration):
                 ('related', models.TextField()),
                 ('summary', models.TextField()),
                 ('passage', models.TextField()),
-                ('rank', models.FloatField(db_column='rank')),
                 ('document', partnerships.search.entries.FullTextField(db_column='document')),
                 ('record', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_entry', serialize=False, to='partnerships.sourcedocument')),
                 ('fts', partnerships.search.entries.FullTextField(db_column='partnerships_search_source')),

@@ -67,10 +67,7 @@ class SearchEntry(models.Model):
     related = models.TextField()
     summary = models.TextField()
     passage = models.TextField()
-    # SQLite: the FTS5 table's hidden column of the same name as the table (the left side of
-    # MATCH), and the rank that the table is configured to compute (bm25 with the columns'
-    # weights). PostgreSQL: the weighted vector.
-    rank = models.FloatField(db_column="rank")
+    # PostgreSQL: the weighted vector computed from the four texts (A to D).
     document = FullTextField(db_column="document")
 
     class Meta:
