@@ -1,6 +1,8 @@
 """The registry's domain: cooperation areas, regions, organisations, agreements,
 cooperation activities and the source documents their statements come from."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import connection, models, router, transaction
 from django.db.models import F, Q
@@ -24,6 +26,8 @@ class RegistryVersion(models.Model):
     """
 
     number = models.PositiveBigIntegerField(default=0)
+    # When the registry last changed: the Last-Modified of every public answer.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="%(app_label)s_%(class)s_single_row")]
@@ -33,23 +37,38 @@ class RegistryVersion(models.Model):
 
     @classmethod
     def current(cls):
+        return cls.state()[0]
+
+    @classmethod
+    def state(cls):
+        """``(number, changed_at)``; ``changed_at`` is an aware datetime, or None before any change."""
         # Read on every public request, so with a plain cursor: building the equivalent ORM
         # query costs several times what running it does, as much as a cached page's answer.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT number FROM {connection.ops.quote_name(cls._meta.db_table)} WHERE id = 1")
+            cursor.execute(
+                f"SELECT number, changed_at FROM {connection.ops.quote_name(cls._meta.db_table)} WHERE id = 1"
+            )
             row = cursor.fetchone()
-        return row[0] if row else 0
+        if not row:
+            return 0, None
+        number, changed_at = row
+        if isinstance(changed_at, str):  # SQLite without the column type's converter
+            changed_at = datetime.datetime.fromisoformat(changed_at)
+        if changed_at is not None and timezone.is_naive(changed_at):
+            changed_at = changed_at.replace(tzinfo=datetime.UTC)  # stored in UTC
+        return number, changed_at
 
     @classmethod
     def bump(cls):
         """Move the number on, in the caller's transaction: the new number becomes visible
         to other connections together with the change it stands for."""
-        if cls.objects.filter(pk=1).update(number=F("number") + 1):
+        now = timezone.now()
+        if cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
             return
         # The row is created by a migration; a database emptied by a test flush lacks it.
-        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
         if not created:
-            cls.objects.filter(pk=1).update(number=F("number") + 1)
+            cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now)
 
 
 # Sent after a bulk write (update, bulk_create, bulk_update) with the ids of the records written,
