@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ..caching import cache_public_page
 from ..filters import SEARCH_MAX_LENGTH
@@ -64,8 +64,8 @@ def read_query(request):
     return q.strip(), {}
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters={"q"})
 def search_page(request):
     q, errors = read_query(request)
     context = {"q": q, "groups": [], "total": 0, "suggestions": [], "errors": errors, "no_words": False}

@@ -83,7 +83,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('partnerships', '0009_activity_start_index'),
+        ('partnerships', '0010_registry_version_changed_at'),
     ]
 
     operations = [
