@@ -110,3 +110,14 @@ AreaEntry = entry_model("AreaEntry", "partnerships.CooperationArea", "partnershi
 SourceEntry = entry_model("SourceEntry", "partnerships.SourceDocument", "partnerships_search_source")
 
 ENTRIES = [OrganisationEntry, AgreementEntry, ActivityEntry, AreaEntry, SourceEntry]
+
+
+class SearchIndexRouter:
+    """The index is derived from the records, so it is never dumped or loaded with them
+    (``dumpdata`` would otherwise read these tables, whose columns differ by database); its
+    tables are made by migration 0011_search_index itself."""
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "partnerships" and model_name in {entry._meta.model_name for entry in ENTRIES}:
+            return False
+        return None
