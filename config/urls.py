@@ -8,3 +8,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("partnerships.urls")),
 ]
+
+# The server-error page, or the "temporarily unavailable" one when the database is unreachable.
+handler500 = "partnerships.outage.server_error"

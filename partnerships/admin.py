@@ -2,25 +2,38 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.auth import get_permission_codename
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_input import (
+    RegistryChangeList,
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+    UnusableFilter,
+    is_key,
+)
 from .models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     EditConflict,
     Organisation,
     Region,
     SourceDocument,
 )
-from .review import ExpiryFilter, HasAreasFilter, HasSourcePassageFilter
+from .publication import PublicationRefused, PublicationWatch, can_publish
+from .review import ExpiryFilter, HasAreasFilter, HasCitationFilter, HasPassageFilter
 
 # Who created and who last changed a record, and when.
 RECORD_KEEPING = ("created_at", "created_by", "updated_at", "last_changed_by")
@@ -108,11 +121,39 @@ class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     def last_changed_by(self, obj):
         return getattr(obj, "last_changed_by_name", None)
 
+    def get_changelist(self, request, **kwargs):
+        return RegistryChangeList
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            # Django answers with a redirect to a page that blames the database installation.
+            raise UnusableFilter from error
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404(f"There is no {self.model._meta.verbose_name} {object_id}.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # SIMPLE_HISTORY_REVERT_DISABLED only hides the button: simple-history still saves a POST
         # to a past version as a revert. The history is for reading.
         if request.method == "POST":
             raise PermissionDenied
+        history_key = self.model.history.model._meta.pk
+        if not (is_key(self.model._meta.pk, unquote(object_id)) and is_key(history_key, version_id)):
+            raise Http404(f"There is no such version of {self.model._meta.verbose_name} {object_id}.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -124,12 +165,55 @@ class RegistryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
             # request meets the new version in the form's check, which shows the conflict
             # with what the editor typed.
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except PublicationRefused as refusal:
+            # The save would have made public what the editor may not publish, and has been
+            # rolled back. Handled once more, the form shows why, with what the editor typed.
+            request.publication_refused = str(refusal)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except PublicationRefused as refusal:  # an edit in the list, rolled back
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        except UnusableFilter:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "The list cannot be filtered this way",
+                "opts": self.model._meta,
+                "parameters": sorted(request.GET),
+            }
+            return TemplateResponse(request, "admin/unusable_filter.html", context, status=400)
 
-def can_publish(user, model):
-    """Whether the user holds the model's custom "publish" permission (superusers hold them all)."""
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "publication_refused", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                self.add_error(None, refusal)
+                return cleaned_data
+
+        return RefusedForm
+
+    # Whatever a save makes public needs the permission to publish it (partnerships/publication.py):
+    # the records around the change are noted before it and checked after it, inlines included.
+
+    def save_model(self, request, obj, form, change):
+        request.publication_watch = PublicationWatch(self.model, [obj.pk] if obj.pk else [], form)
+        super().save_model(request, obj, form, change)
+        request.publication_watch.created = obj.pk
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        watch = getattr(request, "publication_watch", None)
+        if watch is not None:
+            del request.publication_watch
+            watch.check(request.user, [watch.created])
 
 
 class PublishActionsMixin:
@@ -154,11 +238,20 @@ class PublishActionsMixin:
         # One save per record, so that each change enters the edit history with its author, and
         # moves the record's version on: a form opened before cannot save the old flag back.
         records = list(queryset.exclude(is_published=value))
-        for record in records:
-            record.is_published = value
-            record._history_user = request.user
-            record._change_reason = "Published" if value else "Unpublished"
-            record.save(update_fields=["is_published"])
+        try:
+            with transaction.atomic(using=queryset.db):
+                # Publishing one record can make others public too (an organisation's agreements,
+                # the sources it cites): those need their own permission.
+                watch = PublicationWatch(self.model, [record.pk for record in records])
+                for record in records:
+                    record.is_published = value
+                    record._history_user = request.user
+                    record._change_reason = "Published" if value else "Unpublished"
+                    record.save(update_fields=["is_published"])
+                watch.check(request.user)
+        except PublicationRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
         changed = len(records)
         verb = "published" if value else "withdrawn from the public site"
         self.message_user(
@@ -178,28 +271,81 @@ class PublishActionsMixin:
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "display_order", "updated_at", "last_changed_by"]
+class CooperationAreaAdmin(PublishActionsMixin, RegistryAdmin):
+    list_display = ["name", "slug", "display_order", "is_published", "updated_at", "last_changed_by"]
     list_editable = ["display_order"]
+    list_filter = ["is_published"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Region)
-class RegionAdmin(RegistryAdmin):
-    list_display = ["name", "slug", "kind", "updated_at", "last_changed_by"]
-    list_filter = ["kind"]
+class RegionAdmin(PublishActionsMixin, RegistryAdmin):
+    list_display = ["name", "slug", "kind", "is_published", "updated_at", "last_changed_by"]
+    list_filter = ["is_published", "kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(RegistryAdmin):
-    list_display = ["title", "publisher", "published_on", "url", "updated_at", "last_changed_by"]
-    list_filter = ["publisher"]
+class SourceDocumentAdmin(PublishActionsMixin, RegistryAdmin):
+    """A published source is shown to the public once a published record cites it
+    (``SourceDocument.objects.public()``)."""
+
+    list_display = ["title", "publisher", "published_on", "url", "is_published", "updated_at", "last_changed_by"]
+    list_filter = ["is_published", "publisher"]
     search_fields = ["title", "publisher", "url"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "publisher", "published_on"]}),
+        ("Where to find it", {"fields": ["url", "accessed_on"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
+    ]
+
+
+class CitationForm(VersionedForm):
+    """A citation on a record's form. A passage typed without its document is refused with a
+    message that says what is missing, rather than the generic "This field is required"."""
+
+    class Meta:
+        error_messages = {"source": {"required": "Name the document the quoted passage comes from."}}
+
+
+class CitationInline(VersionedAdminMixin, admin.StackedInline):
+    """The citations of an organisation, agreement, activity or dated fact, edited on its form.
+    Each save is kept in the citation's own history, with its author."""
+
+    model = Citation
+    form = CitationForm
+    fields = ["source", "passage", "locator", "note", "position"]
+    autocomplete_fields = ["source"]
+    extra = 0
+    classes = ["citations"]
+    verbose_name_plural = "citations (where each statement comes from)"
+
+
+class DatedFactInline(VersionedAdminMixin, admin.TabularInline):
+    """The dated facts of an activity or an agreement. Their citations are edited on each fact's
+    own page (the "change" link): the admin does not nest one inline in another."""
+
+    model = DatedFact
+    form = VersionedForm
+    fields = ["date", "precision", "continuing", "statement", "slug"]
+    prepopulated_fields = {"slug": ["statement"]}
+    extra = 0
+    show_change_link = True
+
+
+class OrganisationDatedFactInline(admin.TabularInline):
+    """The dated facts an organisation takes part in. A fact can concern several organisations,
+    so it is chosen here and written (with its citations) on its own page."""
+
+    model = DatedFact.organisations.through
+    autocomplete_fields = ["datedfact"]
+    extra = 0
+    verbose_name = "dated fact"
+    verbose_name_plural = "dated facts"
 
 
 class AgreementInline(VersionedAdminMixin, admin.TabularInline):
@@ -229,16 +375,33 @@ class OrganisationAdmin(PublishActionsMixin, RegistryAdmin):
         "updated_at",
         "last_changed_by",
     ]
-    list_filter = ["is_published", "relationship", "kind", HasAreasFilter, "areas"]
+    list_filter = ["is_published", "relationship", "kind", HasAreasFilter, HasCitationFilter, "areas"]
     list_select_related = ["parent"]
     search_fields = ["name", "acronym", "slug", "summary"]
-    autocomplete_fields = ["parent", "areas", "source"]
+    autocomplete_fields = ["parent", "areas"]
     prepopulated_fields = {"slug": ["acronym"]}
-    inlines = [AgreementInline]
+    inlines = [CitationInline, OrganisationDatedFactInline, AgreementInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DatedFact.organisations.through:
+            return super().save_formset(request, form, formset, change)
+        # Through the facts' own many-to-many field rather than as bare link rows, so that each
+        # change enters the fact's history (with its author) like an edit on the fact's page.
+        organisation = form.instance
+        # What the admin's change message reads after a formset's save; the facts' history tells more.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.initial_forms + formset.extra_forms:
+            if not row.has_changed() and row not in formset.deleted_forms:
+                continue
+            if earlier := row.initial.get("datedfact"):
+                DatedFact.objects.get(pk=earlier).organisations.remove(organisation)
+            chosen = row.cleaned_data.get("datedfact") if hasattr(row, "cleaned_data") else None
+            if chosen is not None and row not in formset.deleted_forms:
+                chosen.organisations.add(organisation)
+
     fieldsets = [
         (None, {"fields": ["name", "acronym", "slug", "kind", "relationship", "parent", "areas", "summary"]}),
         ("Headquarters and website", {"fields": ["headquarters_city", "headquarters_country", "website"]}),
-        ("Source", {"fields": ["source", "source_passage"]}),
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
@@ -257,11 +420,12 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
         "updated_at",
         "last_changed_by",
     ]
-    list_filter = ["is_published", ExpiryFilter, "status", "kind", "organisation", "areas"]
+    list_filter = ["is_published", ExpiryFilter, "status", "kind", HasCitationFilter, "organisation", "areas"]
     list_select_related = ["organisation"]
     search_fields = ["title", "summary", "organisation__name", "organisation__acronym"]
     autocomplete_fields = ["organisation", "areas", "supersedes"]
     date_hierarchy = "signed_on"
+    inlines = [CitationInline, DatedFactInline]
     fieldsets = [
         (None, {"fields": ["title", "organisation", "kind", "status", "areas", "summary"]}),
         ("Dates", {"fields": ["signed_on", "in_force_from", "expires_on"]}),
@@ -271,10 +435,12 @@ class AgreementAdmin(PublishActionsMixin, RegistryAdmin):
     ]
 
 
-# Public pages find activities by partner and by area, so a published one needs both.
+# Public pages find activities by partner, so a published one needs one. An area is not
+# required: a source may state an activity without naming its field (the shipped "Reviewing and
+# strengthening existing partnership frameworks" is one), and the registry records no area that
+# its source does not state; the activity's page then says that the source names none.
 PUBLICATION_NEEDS = {
     "partners": "A published activity needs at least one partner organisation.",
-    "areas": "A published activity needs at least one cooperation area.",
 }
 
 
@@ -297,9 +463,10 @@ class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
     # changelist's time and was too long to use; the search finds activities by partner instead.
     # Planned start as a filter (this year, past 7 days, no date...) rather than a date_hierarchy:
     # the hierarchy's list of years reads every row, most of the changelist's time at 100,000.
-    list_filter = ["is_published", "status", "priority", HasSourcePassageFilter, "starts_on", "areas", "regions"]
+    list_filter = ["is_published", "status", "priority", HasCitationFilter, "starts_on", "areas", "regions"]
     search_fields = ["title", "slug", "summary", "partners__acronym", "partners__name"]
-    autocomplete_fields = ["partners", "areas", "regions", "agreement", "source"]
+    autocomplete_fields = ["partners", "areas", "regions", "agreement"]
+    inlines = [CitationInline, DatedFactInline]
     prepopulated_fields = {"slug": ["title"]}
     # A filtered page says "n of N" only when asked: N is a count of the whole table.
     show_full_result_count = False
@@ -307,23 +474,68 @@ class CooperationActivityAdmin(PublishActionsMixin, RegistryAdmin):
         (None, {"fields": ["title", "slug", "summary", "status", "priority"]}),
         ("Who, what and where", {"fields": ["partners", "areas", "regions", "agreement"]}),
         ("Dates", {"fields": ["starts_on", "ends_on"]}),
-        ("Source", {"fields": ["source", "source_passage"]}),
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
 
     @admin.action(description="Publish the selected records", permissions=["publish"])
     def publish(self, request, queryset):
-        incomplete = queryset.filter(Q(partners=None) | Q(areas=None), is_published=False).values("pk")
+        incomplete = queryset.filter(partners=None, is_published=False).values("pk")
         if skipped := CooperationActivity.objects.filter(pk__in=incomplete).count():
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d activity not published: it needs a partner organisation and an area first.",
-                    "%(count)d activities not published: each needs a partner organisation and an area first.",
+                    "%(count)d activity not published: it needs a partner organisation first.",
+                    "%(count)d activities not published: each needs a partner organisation first.",
                     skipped,
                 )
                 % {"count": skipped},
                 messages.WARNING,
             )
         super().publish(request, queryset.exclude(pk__in=incomplete))
+
+
+@admin.register(DatedFact)
+class DatedFactAdmin(RegistryAdmin):
+    """Dated facts, each with its citations. A fact is public where a published record it belongs
+    to is shown (partnerships/provenance.py)."""
+
+    list_display = ["statement", "date", "precision", "activity", "agreement", "updated_at", "last_changed_by"]
+    list_filter = ["precision", HasCitationFilter]
+    list_select_related = ["activity", "agreement"]
+    search_fields = ["statement", "slug", "organisations__acronym", "organisations__name"]
+    autocomplete_fields = ["organisations", "activity", "agreement"]
+    prepopulated_fields = {"slug": ["statement"]}
+    inlines = [CitationInline]
+    fieldsets = [
+        (None, {"fields": ["statement", "slug", "date", "precision", "continuing"]}),
+        ("What it belongs to", {"fields": ["organisations", "activity", "agreement"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
+    ]
+
+
+@admin.register(Citation)
+class CitationAdmin(RegistryAdmin):
+    """Every citation in one list, to review them across records (the review dashboard links
+    here). Citations are written on their record's form; here each can be corrected too."""
+
+    list_display = ["__str__", "record_link", "passage_start", "updated_at", "last_changed_by"]
+    list_filter = [HasPassageFilter, "source"]
+    list_select_related = ["source", "organisation", "agreement", "activity", "dated_fact"]
+    search_fields = ["passage", "locator", "note", "source__title"]
+    autocomplete_fields = ["source", "organisation", "agreement", "activity", "dated_fact"]
+    form = CitationForm
+    fieldsets = [
+        (None, {"fields": ["source", "passage", "locator", "note", "position"]}),
+        ("The record it supports (exactly one)", {"fields": ["organisation", "agreement", "activity", "dated_fact"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
+    ]
+
+    @admin.display(description="supports")
+    def record_link(self, citation):
+        record = citation.record
+        return f"{record._meta.verbose_name.capitalize()}: {record}" if record else "—"
+
+    @admin.display(description="passage")
+    def passage_start(self, citation):
+        return Truncator(citation.passage).chars(80) or "(no passage quoted)"

@@ -1,11 +1,17 @@
 """The registry's domain: cooperation areas, regions, organisations, agreements,
-cooperation activities and the source documents their statements come from."""
+cooperation activities and the source documents their statements come from.
+
+Citations and dated facts, which tie the records to their sources, are in provenance.py.
+"""
 
 import datetime
+import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, router, transaction
-from django.db.models import F, Q
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import pre_save
 from django.dispatch import Signal, receiver
 from django.urls import reverse
@@ -13,19 +19,30 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
-class RegistryVersion(models.Model):
-    """A number that moves on with every change to the registry.
+def new_registry_version():
+    """A random number, never used before in practice (one chance in 2**63 of meeting an old one)."""
+    return secrets.randbits(63)
 
-    Public pages are cached in each server process (partnerships/caching.py) under keys that
-    include this number, read from the database on every request: after any change, the very
-    next request to any process misses the cache and renders afresh. Saves, deletions and
-    many-to-many changes move it through signals (partnerships/signals.py); bulk writes,
-    which send no signals, move it in RegistryQuerySet. A write holds the row until its
-    transaction ends, so concurrent edits of the registry queue behind each other there:
-    fine for a registry that a few staff edit.
+
+class RegistryVersion(models.Model):
+    """A number that changes, at random, with every change to the registry.
+
+    Public pages are cached (partnerships/caching.py) under keys that include this number, read
+    from the database on every request: after any change, the very next request to any server
+    process misses the cache and renders afresh. Saves, deletions and many-to-many changes change
+    it through signals (partnerships/signals.py); bulk writes, which send no signals, change it in
+    RegistryQuerySet; a change made outside the application (SQL, a restore) is announced with
+    ``manage.py invalidate_public_cache``.
+
+    A fresh random number rather than a counter: a counter goes back when a backup is restored
+    or a database is loaded anew, and the keys of pages cached before would be met again, with
+    their old contents, in a cache that outlives the database (Redis, or a server still running).
+
+    A write holds the row until its transaction ends, so concurrent edits of the registry queue
+    behind each other there: fine for a registry that a few staff edit.
     """
 
-    number = models.PositiveBigIntegerField(default=0)
+    number = models.PositiveBigIntegerField(default=new_registry_version)
     # When the registry last changed: the Last-Modified of every public answer.
     changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -60,15 +77,15 @@ class RegistryVersion(models.Model):
 
     @classmethod
     def bump(cls):
-        """Move the number on, in the caller's transaction: the new number becomes visible
-        to other connections together with the change it stands for."""
+        """Change the number, in the caller's transaction: the new number becomes visible to
+        other connections together with the change it stands for."""
         now = timezone.now()
-        if cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+        if cls.objects.filter(pk=1).update(number=new_registry_version(), changed_at=now):
             return
         # The row is created by a migration; a database emptied by a test flush lacks it.
-        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+        _, created = cls.objects.get_or_create(pk=1, defaults={"changed_at": now})
         if not created:
-            cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now)
+            cls.objects.filter(pk=1).update(number=new_registry_version(), changed_at=now)
 
 
 # Sent after a bulk write (update, bulk_create, bulk_update) with the ids of the records written,
@@ -122,6 +139,22 @@ class PublishableManager(SlugManager.from_queryset(PublishableQuerySet)):
     pass
 
 
+class SourceDocumentQuerySet(PublishableQuerySet):
+    def public(self):
+        """Sources visitors may see: published, and cited by a published record.
+
+        The one place that says which sources are public (the footer, the source of a quoted
+        passage, the downloads and the admin's publication check all ask it): a published
+        source that only drafts cite stays out of sight until one of them is published.
+        """
+
+        return self.published().filter(Exists(Citation.objects.published().filter(source=OuterRef("pk"))))
+
+
+class SourceDocumentManager(SlugManager.from_queryset(SourceDocumentQuerySet)):
+    pass
+
+
 class AgreementQuerySet(PublishableQuerySet):
     def published(self):
         """An agreement is public only while the organisation it is made with is public too."""
@@ -170,6 +203,18 @@ class Timestamped(models.Model):
         return timezone.localdate(self.updated_at)
 
 
+def within_column_range(internal_type):
+    """Validators for the values a column of this integer type holds on PostgreSQL.
+
+    Django validates an integer field against the range of the database in use, and SQLite
+    stores any 64-bit integer: without these, a value accepted on SQLite (an area's display
+    order of 99,999) would stop the data from moving to PostgreSQL. With them, a field is
+    validated the same on both.
+    """
+    low, high = BaseDatabaseOperations.integer_field_ranges[internal_type]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
 class EditConflict(Exception):
     """A save based on a copy of a record that someone else has changed or deleted since."""
 
@@ -194,7 +239,9 @@ class Versioned(models.Model):
     # Editable so that a form can carry it (hidden) and set the version the editor started
     # from on the record it saves. db_default keeps the column's default in the database too,
     # so that during a rolling release servers still on the previous code can insert rows.
-    version = models.PositiveIntegerField(default=1, db_default=1)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, validators=within_column_range("PositiveIntegerField")
+    )
 
     class Meta:
         abstract = True
@@ -230,14 +277,18 @@ class CooperationArea(Timestamped, Versioned):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    display_order = models.PositiveSmallIntegerField(default=0)
+    display_order = models.PositiveSmallIntegerField(
+        default=0, validators=within_column_range("PositiveSmallIntegerField")
+    )
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
         verbose_name = "cooperation area"
+        permissions = [("publish_cooperationarea", "Can publish or unpublish cooperation areas")]
 
     def __str__(self):
         return self.name
@@ -259,12 +310,14 @@ class Region(Timestamped, Versioned):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.REGION)
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("publish_region", "Can publish or unpublish regions")]
 
     def __str__(self):
         return self.name
@@ -277,26 +330,34 @@ class Region(Timestamped, Versioned):
 
 
 class SourceDocument(Timestamped, Versioned):
-    """Where a statement in the registry comes from."""
+    """Where a statement in the registry comes from: what a reader needs to find the document."""
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=100, unique=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField("date", null=True, blank=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Part of the source's public link.")
+    publisher = models.CharField(max_length=200, blank=True, help_text="Who published it: “Frontex”, “eucrim”.")
+    published_on = models.DateField("date", null=True, blank=True, help_text="When it was published, if stated.")
     url = models.URLField("URL", max_length=500, blank=True)
+    accessed_on = models.DateField(
+        "accessed on",
+        null=True,
+        blank=True,
+        help_text="The day the page at the URL was read: web pages change, so readers know which version is cited.",
+    )
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = SourceDocumentManager()
     history = registry_history()
 
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "source document"
+        permissions = [("publish_sourcedocument", "Can publish or unpublish source documents")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return self.url or reverse("partnerships:home")
+        return reverse("partnerships:source-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -337,15 +398,6 @@ class Organisation(Timestamped, Versioned):
     website = models.URLField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
     areas = models.ManyToManyField(CooperationArea, related_name="organisations", blank=True)
-    source = models.ForeignKey(
-        SourceDocument,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="organisations",
-        help_text="The document that states the relationship.",
-    )
-    source_passage = models.TextField(blank=True, help_text="The passage of the source, quoted word for word.")
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
@@ -371,7 +423,7 @@ class Organisation(Timestamped, Versioned):
     def natural_key(self):
         return (self.slug,)
 
-    natural_key.dependencies = ["partnerships.cooperationarea", "partnerships.sourcedocument"]
+    natural_key.dependencies = ["partnerships.cooperationarea"]
 
     @property
     def headquarters(self):
@@ -497,10 +549,6 @@ class CooperationActivity(Timestamped, Versioned):
         related_name="activities",
         help_text="The agreement the activity runs under, if any.",
     )
-    source = models.ForeignKey(
-        SourceDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
-    )
-    source_passage = models.TextField(blank=True, help_text="The passage of the source that states the activity.")
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
@@ -546,14 +594,12 @@ class CooperationActivity(Timestamped, Versioned):
         "partnerships.organisation",
         "partnerships.cooperationarea",
         "partnerships.region",
-        "partnerships.sourcedocument",
     ]
 
-    def clean(self):
-        super().clean()
-        if self.source_passage and not self.source_id:
-            raise ValidationError({"source": "Name the document the quoted passage comes from."})
 
+# The citation and dated-fact models live in their own module; importing them here registers
+# them with the app like the models above.
+from .provenance import Citation, DatedFact  # noqa: E402, F401
 
 # The search index's tables, one per kind of record (partnerships/search/entries.py).
 from .search.entries import (  # noqa: E402, F401

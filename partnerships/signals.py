@@ -1,4 +1,4 @@
-"""Every change to the registry moves the registry version, which the page caches are keyed on,
+"""Every change to the registry changes the registry version, which the page caches are keyed on,
 and rewrites the search index's entries that it touches.
 
 Saves and deletions of the registry's records, and changes to their many-to-many links, are
@@ -6,19 +6,32 @@ seen here; bulk writes, which send no signals, are seen by RegistryQuerySet (mod
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from .models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     Organisation,
     Region,
     RegistryVersion,
     SourceDocument,
+    new_registry_version,
 )
 from .search import index as search_index
 
-REGISTRY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity]
+REGISTRY_MODELS = [
+    CooperationArea,
+    Region,
+    SourceDocument,
+    Organisation,
+    Agreement,
+    CooperationActivity,
+    DatedFact,
+    Citation,
+]
 LINK_CHANGES = {"post_add", "post_remove", "post_clear"}
 
 
@@ -42,9 +55,11 @@ def links_changed(sender, action, **kwargs):
 
 
 def never_back(sender, instance, raw, **kwargs):
-    """Loading a dump must not take the version back to a number pages were cached under."""
+    """Loading a dump must not take the version back to a number pages were cached under, nor
+    the last change back to a time clients hold copies from."""
     if raw:
-        instance.number = RegistryVersion.current() + 1
+        instance.number = new_registry_version()
+        instance.changed_at = timezone.now()
 
 
 def connect():

@@ -6,8 +6,8 @@ Every view starts from ``published()``: drafts never reach the public.
 import re
 
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.db.models import Count, F, Prefetch
+from django.db import DatabaseError
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -15,10 +15,22 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import exports
-from .caching import PublicPage, cache_public_page, cached
+from . import exports, timeline
+from .caching import PublicPage, cache_public_page, cached, registry_version
+from .downloads import full_download
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    RegistryVersion,
+    SourceDocument,
+)
+from .outage import database_failed
+from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
 from .search.suggestions import suggestions
 
 PAGE_SIZE = 25
@@ -37,6 +49,14 @@ def published_partners():
     return Prefetch("partners", queryset=Organisation.objects.published().only("pk", "name", "acronym", "slug"))
 
 
+def published_areas():
+    return Prefetch("areas", queryset=CooperationArea.objects.published().only("name", "slug"))
+
+
+def published_regions():
+    return Prefetch("regions", queryset=Region.objects.published().only("name", "slug"))
+
+
 # What a card or a table row of an activity shows (templates/includes/activity_items.html).
 ACTIVITY_CARD = ("title", "slug", "status", "priority")
 
@@ -46,9 +66,7 @@ def published_activities():
     return (
         CooperationActivity.objects.published()
         .only(*ACTIVITY_CARD)
-        .prefetch_related(
-            published_partners(), Prefetch("areas", queryset=CooperationArea.objects.only("name", "slug"))
-        )
+        .prefetch_related(published_partners(), published_areas())
     )
 
 
@@ -126,7 +144,10 @@ class RegisterView(View):
             if not filterset.is_valid():
                 raise BadRequest(filterset.errors)
             if wants_export:
-                return self.export.response(filterset.qs, request.GET["format"])
+                fmt = request.GET["format"]
+                if not any(data.getlist(name) for name in filterset.filters):
+                    return full_download(self.export, filterset.qs, fmt, registry_version(request))
+                return self.export.response(filterset.qs, fmt)
             page_number = read_page_number(request.GET.get("page"))
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
@@ -166,7 +187,7 @@ class OrganisationList(RegisterView):
     template_name = "partnerships/organisation_list.html"
 
     def get_queryset(self):
-        return Organisation.objects.published().select_related("parent").prefetch_related("areas")
+        return Organisation.objects.published().select_related("parent").prefetch_related(published_areas())
 
 
 class AgreementList(RegisterView):
@@ -184,7 +205,7 @@ class CooperationActivityList(RegisterView):
     template_name = "partnerships/activity_list.html"
 
     def get_queryset(self):
-        return published_activities().prefetch_related(Prefetch("regions", queryset=Region.objects.only("name")))
+        return published_activities().prefetch_related(published_regions())
 
 
 def published_links_per_area(model):
@@ -212,7 +233,7 @@ def area_counts(request):
 def areas_with_counts(request):
     """The areas, each with its numbers of published organisations and activities."""
     counts = area_counts(request)
-    areas = list(CooperationArea.objects.all())
+    areas = list(CooperationArea.objects.published())
     for area in areas:
         area.organisation_count = counts["organisations"].get(area.pk, 0)
         area.activity_count = counts["activities"].get(area.pk, 0)
@@ -242,7 +263,7 @@ def area_list(request):
         page_number = read_page_number(request.GET.get("page"))
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
-    areas = list(CooperationArea.objects.only("name", "slug"))
+    areas = list(CooperationArea.objects.published().only("name", "slug"))
     paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404(f"There is no page {page_number} of the matrix.")
@@ -282,7 +303,7 @@ def area_list(request):
 @require_safe
 @cache_public_page(parameters=())
 def area_detail(request, slug):
-    area = get_object_or_404(CooperationArea, slug=slug)
+    area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
     counts = area_counts(request)
     context = {
         "area": area,
@@ -300,23 +321,23 @@ def area_detail(request, slug):
 @cache_public_page(parameters=())
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
-        Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
+        Organisation.objects.published()
+        .select_related("parent")
+        .prefetch_related(published_areas(), citations_prefetch()),
+        slug=slug,
     )
-    activities = (
-        published_activities()
-        .filter(partners=organisation)
-        .select_related("source")
-        .only(*ACTIVITY_CARD, "source_passage", "source__title", "source__publisher", "source__url")
-    )
+    activities = published_activities().filter(partners=organisation).prefetch_related(citations_prefetch())
     context = {
         "organisation": organisation,
         "parent": organisation.parent if organisation.parent and organisation.parent.is_published else None,
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
-        "agreements": Agreement.objects.published().filter(organisation=organisation),
+        "agreements": Agreement.objects.published().filter(organisation=organisation)[:RELATED_LIMIT],
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
+        "timeline": timeline.organisation_timeline(organisation),
     }
+    context["chart"] = timeline.layout(context["timeline"])
     return render(request, "partnerships/organisation_detail.html", context)
 
 
@@ -324,7 +345,10 @@ def organisation_detail(request, slug):
 @cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
+        Agreement.objects.published()
+        .select_related("organisation")
+        .prefetch_related(published_areas(), citations_prefetch(), dated_facts_prefetch()),
+        pk=pk,
     )
     context = {
         "agreement": agreement,
@@ -340,14 +364,61 @@ def agreement_detail(request, pk):
 def activity_detail(request, slug):
     activity = get_object_or_404(
         CooperationActivity.objects.published()
-        .select_related("source", "agreement")
-        .prefetch_related(published_partners(), "areas", "regions"),
+        .select_related("agreement")
+        .prefetch_related(
+            published_partners(), published_areas(), published_regions(), citations_prefetch(), dated_facts_prefetch()
+        ),
         slug=slug,
     )
     agreement = activity.agreement
     if agreement is not None and not Agreement.objects.published().filter(pk=agreement.pk).exists():
         agreement = None
     return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
+
+
+# What cites a source, by the kind of record: the citations of published records only, each
+# with its record, in the record's usual order.
+CITING = [
+    ("organisations", Q(organisation__is_published=True), "organisation", ("organisation__name",)),
+    (
+        "agreements",
+        Q(agreement__is_published=True, agreement__organisation__is_published=True),
+        "agreement",
+        ("agreement__title",),
+    ),
+    ("activities", Q(activity__is_published=True), "activity", ("activity__title",)),
+    ("dated_facts", None, "dated_fact", ("dated_fact__date",)),
+]
+
+
+@require_safe
+@cache_public_page(parameters=())
+def source_detail(request, slug):
+    """One source document and every published statement that cites it.
+
+    A source that no published record cites is not public: 404.
+    """
+    source = get_object_or_404(SourceDocument, slug=slug)
+    sections, total = [], 0
+    for name, condition, owner, ordering in CITING:
+        if condition is None:
+            condition = Q(dated_fact__in=published_facts().values("pk"))
+        citations = Citation.objects.filter(condition, source=source)
+        count = citations.count()
+        total += count
+        rows = citations.select_related(owner).order_by(*ordering, "position", "pk")
+        if owner == "dated_fact":  # a fact is shown on the pages of its organisations
+            rows = rows.prefetch_related(
+                Prefetch(
+                    "dated_fact__organisations",
+                    queryset=Organisation.objects.published().only("name", "acronym", "slug"),
+                )
+            )
+        rows = rows[:RELATED_LIMIT] if count else []
+        sections.append({"name": name, "count": count, "citations": rows})
+    if not total:
+        raise Http404("No published statement cites this source.")
+    return render(request, "partnerships/source_detail.html", {"source": source, "sections": sections})
 
 
 @require_safe
@@ -365,10 +436,17 @@ def favicon(request):
 
 @require_safe
 def healthz(request):
-    """200 while the database answers, 503 when it does not: for load balancers and monitors."""
+    """200 while the database answers, 503 when it does not: for load balancers and monitors.
+
+    It reads the registry's own table, as every public page does: a ``SELECT 1`` would answer
+    while the tables are missing, and on SQLite without even opening the file. (A missing
+    SQLite file is never created anew: the settings open it read-write only.)
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        RegistryVersion.current()
+    except DatabaseError as error:
+        database_failed(request, error)
+        response = HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        response._has_been_logged = True  # the outage is logged once, not once per probe
+        return response
     return HttpResponse("ok\n", content_type="text/plain")

@@ -5,6 +5,9 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 
+# Registry files for tests that need separate processes on one database (tests/processes.py).
+from .processes import shipped_sqlite_template, sqlite_registry  # noqa: F401
+
 PASSWORD = "correct-horse-battery"
 
 
@@ -16,6 +19,12 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _downloads_in_a_temporary_directory(settings, tmp_path):
+    """Full downloads are written to files: each test gets a directory of its own."""
+    settings.DOWNLOADS_DIR = tmp_path / "downloads"
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from partnerships.models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
     Organisation,
@@ -34,9 +35,9 @@ def organisation(slug, name, acronym, summary="", published=True, areas=()):
 
 
 def activity(slug, title, summary="", partners=(), areas=(), regions=(), passage="", source=None, published=True):
-    record = CooperationActivity.objects.create(
-        slug=slug, title=title, summary=summary, source_passage=passage, source=source, is_published=published
-    )
+    record = CooperationActivity.objects.create(slug=slug, title=title, summary=summary, is_published=published)
+    if passage:
+        Citation.objects.create(activity=record, source=source, passage=passage)
     record.partners.set(partners)
     record.areas.set(areas)
     record.regions.set(regions)
@@ -46,11 +47,13 @@ def activity(slug, title, summary="", partners=(), areas=(), regions=(), passage
 @pytest.fixture
 def searchable(db):
     """A small registry written for search: one record per class of match, and drafts."""
-    thb = CooperationArea.objects.create(name="Trafficking in human beings", slug="thb")
-    coast = CooperationArea.objects.create(name="Coast guard cooperation", slug="coast")
-    turkiye = Region.objects.create(name="Türkiye", slug="turkiye", kind="country")
-    balkans = Region.objects.create(name="Western Balkans", slug="western-balkans")
-    report = SourceDocument.objects.create(title="Annual cooperation report", slug="report", publisher="The Agency")
+    thb = CooperationArea.objects.create(name="Trafficking in human beings", slug="thb", is_published=True)
+    coast = CooperationArea.objects.create(name="Coast guard cooperation", slug="coast", is_published=True)
+    turkiye = Region.objects.create(name="Türkiye", slug="turkiye", kind="country", is_published=True)
+    balkans = Region.objects.create(name="Western Balkans", slug="western-balkans", is_published=True)
+    report = SourceDocument.objects.create(
+        title="Annual cooperation report", slug="report", publisher="The Agency", is_published=True
+    )
     iom = organisation(
         "iom", "International Organization for Migration", "IOM", "Labour migration programmes.", areas=[thb]
     )
@@ -84,8 +87,8 @@ KINDS = {
     "organisations": lambda: Organisation.objects.published(),
     "activities": lambda: CooperationActivity.objects.published(),
     "agreements": lambda: Agreement.objects.published(),
-    "areas": lambda: CooperationArea.objects.all(),
-    "sources": lambda: SourceDocument.objects.all(),
+    "areas": lambda: CooperationArea.objects.published(),
+    "sources": lambda: SourceDocument.objects.public(),
 }
 
 

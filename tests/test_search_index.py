@@ -2,18 +2,32 @@
 
 Saves, deletions, many-to-many changes from either side, bulk writes and fixture loads each
 rewrite the entries they touch, including those of the records that name the changed one
-(an activity names its partners); the rebuild command and bulk loads write it afresh.
+(an activity names its partners) and those that a citation or a change of publication
+reaches (passages, public sources, published areas and regions); the rebuild command and
+bulk loads write it afresh.
 """
 
+import datetime
 import json
+from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
-from partnerships.search import index
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    Region,
+    SourceDocument,
+)
+from partnerships.search import documents, index
 from partnerships.search.query import search
 
 from .test_search import activity, organisation
@@ -64,10 +78,10 @@ def test_links_added_or_removed_from_either_side_are_followed(partner):
     assert activities("opal") == ["a"]
     partner.activities.clear()
     assert activities("opal") == []
-    region = Region.objects.create(name="Amber Coast", slug="amber")
+    region = Region.objects.create(name="Amber Coast", slug="amber", is_published=True)
     region.activities.set([record])
     assert activities("amber") == ["a"]
-    area = CooperationArea.objects.create(name="Beryl safety", slug="beryl")
+    area = CooperationArea.objects.create(name="Beryl safety", slug="beryl", is_published=True)
     area.organisations.add(partner)
     assert organisations("beryl") == ["opal"]
     area.organisations.clear()
@@ -75,7 +89,7 @@ def test_links_added_or_removed_from_either_side_are_followed(partner):
 
 
 def test_renaming_a_related_record_reaches_the_records_that_name_it(partner):
-    area = CooperationArea.objects.create(name="Beryl safety", slug="beryl")
+    area = CooperationArea.objects.create(name="Beryl safety", slug="beryl", is_published=True)
     record = activity("a", "Quartz training", partners=[partner], areas=[area])
     partner.areas.add(area)
     Agreement.objects.create(
@@ -121,7 +135,7 @@ def test_bulk_created_and_bulk_updated_records_are_indexed(db):
 
 def test_deleted_records_leave_the_index(partner):
     record = activity("a", "Quartz training", partners=[partner])
-    area = CooperationArea.objects.create(name="Beryl safety", slug="beryl")
+    area = CooperationArea.objects.create(name="Beryl safety", slug="beryl", is_published=True)
     partner.areas.add(area)
     area.delete()
     assert organisations("beryl") == []
@@ -195,3 +209,169 @@ def test_a_save_that_changes_nothing_others_show_rewrites_only_its_own_entry(par
     partner.acronym = "OPL"
     partner.save()
     assert len(activities("opl")) == 30
+
+
+# Citations and the publication of vocabularies and sources ----------------------------------
+
+
+def sources(q):
+    return sorted(record.slug for record in search(SourceDocument.objects.public(), q))
+
+
+def public_sources():
+    return sorted(SourceDocument.objects.public().values_list("pk", flat=True))
+
+
+def source(slug="annals", title="Annals of the coast", published=True):
+    return SourceDocument.objects.create(slug=slug, title=title, publisher="Coast Office", is_published=published)
+
+
+def test_a_passage_is_found_while_its_citation_is_public_and_no_longer_once_deleted(partner):
+    record = activity("a", "Quartz training")
+    citation = Citation.objects.create(activity=record, source=source(), passage="Patrols along the amber dunes.")
+    assert activities("dunes") == ["a"]
+    citation.passage = "Patrols along the cliffs."
+    citation.save()
+    assert activities("dunes") == [] and activities("cliffs") == ["a"]
+    citation.delete()
+    assert activities("cliffs") == []
+
+
+def test_a_citation_moved_to_another_record_moves_its_passage(partner):
+    first, second = activity("a", "Quartz training"), activity("b", "Garnet training")
+    citation = Citation.objects.create(activity=first, source=source(), passage="Patrols along the amber dunes.")
+    citation.activity = None
+    citation.organisation = partner
+    citation.save()
+    assert activities("dunes") == [] and organisations("dunes") == ["opal"]
+    assert second.pk not in {record.pk for record in search(CooperationActivity.objects.published(), "dunes")}
+
+
+@pytest.mark.parametrize("how", ["save", "bulk update"])
+def test_a_passage_of_a_draft_source_is_found_only_once_the_source_is_published(partner, how):
+    annals = source(published=False)
+    Citation.objects.create(organisation=partner, source=annals, passage="Patrols along the amber dunes.")
+    assert organisations("dunes") == [] and sources("annals") == []
+    if how == "save":
+        annals.is_published = True
+        annals.save()
+    else:
+        SourceDocument.objects.filter(pk=annals.pk).update(is_published=True)
+    assert organisations("dunes") == ["opal"] and sources("annals") == ["annals"]
+    SourceDocument.objects.filter(pk=annals.pk).update(is_published=False)
+    assert organisations("dunes") == [] and sources("annals") == []
+
+
+def test_a_source_is_found_only_while_a_public_citation_names_it(partner):
+    annals = source()
+    assert sources("annals") == []
+    record = activity("draft", "Quartz training", published=False)
+    citation = Citation.objects.create(activity=record, source=annals, passage="Patrols.")
+    assert sources("annals") == []  # cited by a draft only
+    record.is_published = True
+    record.save()
+    assert sources("annals") == ["annals"]
+    CooperationActivity.objects.filter(pk=record.pk).update(is_published=False)
+    assert sources("annals") == []
+    citation.activity = None
+    citation.organisation = partner
+    citation.save()
+    assert sources("annals") == ["annals"]
+    partner.is_published = False
+    partner.save()
+    assert sources("annals") == []
+    partner.is_published = True
+    partner.save()
+    citation.delete()
+    assert sources("annals") == []
+
+
+def test_a_source_cited_for_a_dated_fact_is_found_while_the_fact_belongs_to_a_public_record(partner):
+    annals = source()
+    fact = DatedFact.objects.create(slug="launch", date=datetime.date(2022, 4, 1), statement="Launched.")
+    Citation.objects.create(dated_fact=fact, source=annals)
+    assert sources("annals") == []
+    fact.organisations.add(partner)
+    assert sources("annals") == ["annals"]
+    partner.dated_facts.clear()
+    assert sources("annals") == []
+    record = activity("a", "Quartz training")
+    fact.activity = record
+    fact.save()
+    assert sources("annals") == ["annals"]
+    fact.activity = None
+    fact.save()
+    assert sources("annals") == []
+
+
+@pytest.mark.parametrize("how", ["save", "bulk update"])
+def test_a_draft_area_or_region_makes_no_record_findable_until_published(partner, how):
+    area = CooperationArea.objects.create(name="Beryl safety", slug="beryl")
+    region = Region.objects.create(name="Amber Coast", slug="amber")
+    activity("a", "Quartz training", areas=[area], regions=[region])
+    partner.areas.add(area)
+    assert activities("beryl") == [] and activities("amber") == [] and organisations("beryl") == []
+    for record in (area, region):
+        if how == "save":
+            record.is_published = True
+            record.save()
+        else:
+            type(record).objects.filter(pk=record.pk).update(is_published=True)
+    assert activities("beryl") == ["a"] and activities("amber") == ["a"] and organisations("beryl") == ["opal"]
+    assert sorted(area.slug for area in search(CooperationArea.objects.published(), "beryl")) == ["beryl"]
+    CooperationArea.objects.filter(pk=area.pk).update(is_published=False)
+    Region.objects.filter(pk=region.pk).update(is_published=False)
+    assert activities("beryl") == [] and activities("amber") == [] and organisations("beryl") == []
+    assert entries("partnerships_search_area") == []
+
+
+def test_the_index_reads_the_public_citations_as_the_pages_do(registry):
+    """The index writes out the rule of Citation.objects.published() for migrations, which have
+    no custom querysets: both must name the same citations, drafts and draft sources included."""
+    interpol = Organisation.objects.get(slug="interpol")
+    interpol.is_published = False
+    interpol.save()
+    SourceDocument.objects.filter(slug="maoc-who-we-are").update(is_published=False)
+    fact = DatedFact.objects.first()
+    fact.organisations.set([interpol])
+    expected = set(Citation.objects.published().values_list("pk", flat=True))
+    assert expected and expected != set(Citation.objects.values_list("pk", flat=True))
+    assert set(documents.public_citations(django_apps).values_list("pk", flat=True)) == expected
+    assert entries("partnerships_search_source") == sorted(
+        SourceDocument.objects.public().values_list("pk", flat=True)
+    )
+
+
+# Loads and restores --------------------------------------------------------------------------
+
+
+def test_loading_the_shipped_data_builds_the_index(db):
+    call_command("load_shipped_data", stdout=StringIO())
+    assert activities("unhcr") == [
+        "return-international-protection-and-fundamental-rights",
+        "reviewing-and-strengthening-partnership-frameworks",
+    ]
+    assert entries() == sorted(CooperationActivity.objects.published().values_list("pk", flat=True))
+    assert entries("partnerships_search_source") == sorted(
+        SourceDocument.objects.public().values_list("pk", flat=True)
+    )
+
+
+def test_a_backup_leaves_the_index_out_and_a_restore_rebuilds_it(registry, tmp_path):
+    path = tmp_path / "registry.json"
+    call_command("backup_registry", str(path), stdout=StringIO())
+    backed_up = {row["model"] for row in json.loads(path.read_text())["objects"]}
+    assert "partnerships.citation" in backed_up
+    assert not {model for model in backed_up if model.endswith("entry")}
+    who = Organisation.objects.get(slug="who")
+    who.name = "Worldwide Wellbeing Organisation"
+    who.save()
+    Organisation.objects.filter(slug="unhcr").update(is_published=False)
+    assert organisations("wellbeing") == ["who"] and "unhcr" not in organisations("unhcr")
+    call_command("restore_registry", str(path), "--replace", stdout=StringIO())
+    assert organisations("wellbeing") == []
+    assert organisations("health") == ["who"]
+    assert "unhcr" in organisations("unhcr")
+    assert entries("partnerships_search_organisation") == sorted(
+        Organisation.objects.published().values_list("pk", flat=True)
+    )

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from partnerships.filters import SEARCH_MAX_LENGTH
-from partnerships.models import CooperationActivity, Organisation
+from partnerships.models import CooperationActivity, CooperationArea, Organisation, SourceDocument
 
 from .helpers import body
 
@@ -65,6 +65,32 @@ def test_areas_and_sources_link_to_their_own_pages(client):
     assert [area.slug for area in found["areas"]["records"]] == ["trafficking-in-human-beings"]
     assert found["areas"]["register_url"] is None
     assert '<a href="/areas/trafficking-in-human-beings/">Trafficking in human beings</a>' in body(response)
+
+
+def test_a_source_links_to_its_page_and_is_found_only_while_public(client):
+    response = client.get("/search/", {"q": "document fraud"})
+    assert [source.slug for source in groups(response)["sources"]["records"]] == [
+        "eucrim-electronic-system-against-document-fraud-launched"
+    ]
+    assert (
+        '<a href="/sources/eucrim-electronic-system-against-document-fraud-launched/">'
+        "Electronic System against Document Fraud Launched</a>"
+    ) in body(response)
+    SourceDocument.objects.filter(slug="eucrim-electronic-system-against-document-fraud-launched").update(
+        is_published=False
+    )
+    assert groups(client.get("/search/", {"q": "document fraud"}))["sources"]["count"] == 0
+
+
+def test_a_draft_area_is_neither_found_nor_suggested(client):
+    suggested = client.get("/search/", {"q": "trafficking in human beins"}).context["suggestions"]
+    assert "Trafficking in human beings" in [suggestion["text"] for suggestion in suggested]
+    CooperationArea.objects.filter(slug="trafficking-in-human-beings").update(is_published=False)
+    response = client.get("/search/", {"q": "trafficking"})
+    assert groups(response)["areas"]["count"] == 0
+    assert "Trafficking in human beings" not in body(response)
+    response = client.get("/search/", {"q": "trafficking in human beins"})
+    assert all(suggestion["text"] != "Trafficking in human beings" for suggestion in response.context["suggestions"])
 
 
 def test_a_group_lists_its_best_matches_and_links_to_all_of_them(client):

@@ -1,7 +1,9 @@
 """What the index holds for each kind of record: the texts a search matches, published only.
 
-A record is indexed only while it is published, and of its related records only the
-published ones are named: a draft partner's name never makes an activity findable. The
+A record is indexed only while it is public, and of its related records only the published
+ones are named: a draft partner's, area's or region's name never makes a record findable. The
+passages are those of the record's public citations (of published sources), and a source is
+indexed only while a public citation names it, as its page is shown only then. The
 functions take the app registry (``apps``), so that the migration that builds the index and
 the running site build it alike.
 """
@@ -9,6 +11,9 @@ the running site build it alike.
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.db.models import Exists, OuterRef, Q
+
+from ..provenance import public_records_q
 from .text import indexed
 
 # How many records are read and written at a time.
@@ -31,25 +36,43 @@ def among(ids, field="pk"):
 
 
 def is_public(model):
-    """The filter of the published records of a model (areas, regions and sources are
-    public as a whole where they have no publication state)."""
-    names = {field.name for field in model._meta.get_fields()}
-    if "is_published" not in names:
-        return {}
+    """The filter of the published records of a model (an agreement's organisation must be
+    published too; a source must also be cited publicly, see ``sources``)."""
     if model._meta.model_name == "agreement":
         return {"is_published": True, "organisation__is_published": True}
     return {"is_published": True}
 
 
+def public_citations(apps):
+    """The citations the public may see: of a published source, belonging to a published
+    record or to a dated fact of one (``Citation.objects.published()``, written out with the
+    models of ``apps``, since a migration's models have no custom querysets)."""
+    Citation = apps.get_model("partnerships", "Citation")
+    DatedFact = apps.get_model("partnerships", "DatedFact")
+    fact_of_published_organisation = DatedFact.organisations.through._base_manager.filter(
+        datedfact=OuterRef("dated_fact"), organisation__is_published=True
+    )
+    published_fact = (
+        Exists(fact_of_published_organisation)
+        | Q(dated_fact__activity__is_published=True)
+        | Q(dated_fact__agreement__is_published=True, dated_fact__agreement__organisation__is_published=True)
+    )
+    return Citation._base_manager.filter(public_records_q() | published_fact, source__is_published=True)
+
+
+# The citation's field that names each kind of record it may belong to.
+CITED_RECORD = {"organisation": "organisation", "agreement": "agreement", "cooperationactivity": "activity"}
+
+
 def passages(apps, model_name, ids):
-    """(record id, passage) of the quoted source passages of the records of ``model_name`` among ``ids``.
+    """(record id, passage) of the public citations of the records of ``model_name`` among ``ids``,
+    in the citations' order.
 
     The one place that knows where passages are stored.
     """
-    model = apps.get_model("partnerships", model_name)
-    if "source_passage" not in {field.name for field in model._meta.get_fields()}:
-        return []
-    return model._base_manager.filter(**among(ids)).exclude(source_passage="").values_list("pk", "source_passage")
+    field = CITED_RECORD[model_name]
+    citations = public_citations(apps).filter(**among(ids, field)).exclude(passage="")
+    return citations.order_by(field, "position", "pk").values_list(field, "passage")
 
 
 def linked_names(through, owner, other, ids, *fields):
@@ -111,10 +134,12 @@ def areas(apps, ids):
 
 
 def sources(apps, ids):
+    """Sources the public can open: published, and cited by a public citation
+    (``SourceDocument.objects.public()``)."""
     Source = apps.get_model("partnerships", "SourceDocument")
-    for pk, title, publisher in Source._base_manager.filter(**among(ids), **is_public(Source)).values_list(
-        "pk", "title", "publisher"
-    ):
+    cited = public_citations(apps).filter(source=OuterRef("pk"))
+    rows = Source._base_manager.filter(Exists(cited), **among(ids), **is_public(Source))
+    for pk, title, publisher in rows.values_list("pk", "title", "publisher"):
         yield pk, indexed(title), indexed(publisher), "", ""
 
 

@@ -1,6 +1,6 @@
 """The search index: one table per kind of record, one row per published record.
 
-The tables are made by migration 0011_search_index, differently on each database: on SQLite an
+The tables are made by migration 0018_search_index, differently on each database: on SQLite an
 FTS5 table (``porter unicode61 remove_diacritics 2``), on PostgreSQL a table with a weighted
 ``tsvector`` column computed from the same four texts, under a GIN index. Django neither creates
 nor flushes them (``managed = False``); partnerships/search/index.py keeps them in step.
@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Lookup
 
 COLUMNS = ("title", "related", "summary", "passage")
-# PostgreSQL's text search configuration for the index (migration 0011_search_index): unaccent,
+# PostgreSQL's text search configuration for the index (migration 0018_search_index): unaccent,
 # then the English snowball stemmer without stop words, as SQLite's porter tokenizer has none.
 TEXT_SEARCH_CONFIG = "partnerships_search"
 
@@ -115,7 +115,7 @@ ENTRIES = [OrganisationEntry, AgreementEntry, ActivityEntry, AreaEntry, SourceEn
 class SearchIndexRouter:
     """The index is derived from the records, so it is never dumped or loaded with them
     (``dumpdata`` would otherwise read these tables, whose columns differ by database); its
-    tables are made by migration 0011_search_index itself."""
+    tables are made by migration 0018_search_index itself."""
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if app_label == "partnerships" and model_name in {entry._meta.model_name for entry in ENTRIES}:

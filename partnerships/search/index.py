@@ -4,7 +4,12 @@ Every change that moves the registry version moves the index too, in the same tr
 saves and deletions (fixture loads included), many-to-many changes, and the bulk writes that
 RegistryQuerySet announces (``models.bulk_written``). A change reaches the records whose
 entries name the changed one: renaming or unpublishing an organisation rewrites the entries
-of its agreements and of the activities it is a partner in.
+of its agreements and of the activities it is a partner in; publishing or withdrawing an area
+or a region, those of the records in it. Citations give the records their passages and make
+their sources public: saving or deleting a citation rewrites its record's entry and its
+source's (before and after the change), publishing or withdrawing a source rewrites the
+entries of the records that cite it, and a change to a record's or a dated fact's publication
+rewrites the entries of the sources they cite.
 
 ``rebuild()`` writes the whole index afresh (``manage.py rebuild_search_index``); bulk loads
 that write link rows directly (generate_sample_data) index nothing as they go and rebuild the
@@ -36,10 +41,11 @@ def _chunks(ids):
 
 def write(model_name, ids, apps=global_apps, using="default", fresh=False):
     """Rewrite the entries of these records: removed (unless the index is ``fresh``ly emptied),
-    then written again for those published."""
+    then written again for those public; return how many were written."""
     table, build = KINDS[model_name]
     connection = connections[using]
     quoted = connection.ops.quote_name(table)
+    written = 0
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
             if fresh:  # every published record of the range is in ids: read them by range
@@ -47,11 +53,13 @@ def write(model_name, ids, apps=global_apps, using="default", fresh=False):
             else:
                 cursor.execute(f"DELETE FROM {quoted} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
                 rows = list(build(apps, chunk))
+            written += len(rows)
             if rows:
                 cursor.executemany(
                     f"INSERT INTO {quoted} (rowid, title, related, summary, passage) VALUES (%s, %s, %s, %s, %s)",
                     rows,
                 )
+    return written
 
 
 def rebuild(apps=global_apps, using="default"):
@@ -63,8 +71,7 @@ def rebuild(apps=global_apps, using="default"):
         ids = list(model._base_manager.using(using).filter(**documents.is_public(model)).values_list("pk", flat=True))
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
-        write(model_name, ids, apps, using, fresh=True)
-        counts[model._meta.verbose_name_plural] = len(ids)
+        counts[model._meta.verbose_name_plural] = write(model_name, ids, apps, using, fresh=True)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 # Merge the index's segments into one, which later searches read fastest.
@@ -88,21 +95,30 @@ def deferred(using="default"):
 
 
 def dependents(model_name, ids):
-    """{model name: ids} of the records whose entries name these records."""
+    """{model name: ids} of the records whose entries name these records or depend on them: the
+    records that name a partner, area or region; the records whose passages a citation or a
+    source gives; the sources that a record's or a dated fact's citations make public."""
     if not ids:
         return {}
     Organisation = global_apps.get_model("partnerships", "Organisation")
     Activity = global_apps.get_model("partnerships", "CooperationActivity")
     Agreement = global_apps.get_model("partnerships", "Agreement")
+    Citation = global_apps.get_model("partnerships", "Citation")
 
     def linked(through, owner, other):
         return set(through._base_manager.filter(**{f"{other}__in": ids}).values_list(owner, flat=True))
+
+    def cited(field, **condition):
+        return set(Citation._base_manager.filter(**condition).exclude(**{field: None}).values_list(field, flat=True))
 
     if model_name == "organisation":
         return {
             "agreement": set(Agreement._base_manager.filter(organisation__in=ids).values_list("pk", flat=True)),
             "cooperationactivity": linked(Activity.partners.through, "cooperationactivity", "organisation"),
+            "sourcedocument": sources_cited_by(model_name, ids),
         }
+    if model_name in {"agreement", "cooperationactivity", "datedfact"}:
+        return {"sourcedocument": sources_cited_by(model_name, ids)}
     if model_name == "cooperationarea":
         return {
             "organisation": linked(Organisation.areas.through, "organisation", "cooperationarea"),
@@ -110,14 +126,55 @@ def dependents(model_name, ids):
         }
     if model_name == "region":
         return {"cooperationactivity": linked(Activity.regions.through, "cooperationactivity", "region")}
+    if model_name == "sourcedocument":
+        return {kind: cited(field, source__in=ids) for kind, field in documents.CITED_RECORD.items()}
+    if model_name == "citation":
+        return {
+            **{kind: cited(field, pk__in=ids) for kind, field in documents.CITED_RECORD.items()},
+            "sourcedocument": cited("source", pk__in=ids),
+        }
     return {}
 
 
-def refresh(model_name, ids, using="default"):
-    """Rewrite the entries of these records and of the records whose entries name them."""
+def sources_cited_by(model_name, ids):
+    """The sources cited by these records, their agreements and their dated facts: whether the
+    public may see a source depends on those records' publication."""
+    Citation = global_apps.get_model("partnerships", "Citation")
+    if model_name == "organisation":
+        conditions = [
+            {"organisation__in": ids},
+            {"agreement__organisation__in": ids},
+            {"dated_fact__organisations__in": ids},
+            {"dated_fact__agreement__organisation__in": ids},
+        ]
+    elif model_name == "agreement":
+        conditions = [{"agreement__in": ids}, {"dated_fact__agreement__in": ids}]
+    elif model_name == "cooperationactivity":
+        conditions = [{"activity__in": ids}, {"dated_fact__activity__in": ids}]
+    else:  # dated facts
+        conditions = [{"dated_fact__in": ids}]
+    sources = set()
+    for condition in conditions:
+        sources.update(Citation._base_manager.filter(**condition).values_list("source", flat=True))
+    return sources
+
+
+def merged(*groups):
+    """One {model name: ids} of several."""
+    result = {}
+    for group in groups:
+        for model_name, ids in group.items():
+            result.setdefault(model_name, set()).update(ids)
+    return result
+
+
+def refresh(model_name, ids, using="default", before=None):
+    """Rewrite the entries of these records and of the records whose entries depend on them
+    (and on them as they were ``before`` a change: {model name: ids})."""
     if _deferred() or not ids:
         return
-    for other, other_ids in dependents(model_name, ids).items():
+    before = before or {}
+    for other, other_ids in merged(dependents(model_name, ids), before).items():
         write(other, other_ids, using=using)
     if model_name in KINDS:
         write(model_name, ids, using=using)
@@ -130,19 +187,32 @@ def _using(sender, instance):
     return instance._state.db or router.db_for_write(sender, instance=instance)
 
 
-# What other records' entries show of a record: a save that changes none of it rewrites the
-# record's own entry only, not those of the thousands of activities a partner may have.
+# What other records' entries show of a record, or depend on (attribute names): a save that
+# changes none of it rewrites the record's own entry only, not those of the thousands of
+# activities a partner may have. Records missing here rewrite their dependents on every save.
 NAMED_FIELDS = {
     "organisation": ["name", "acronym", "is_published"],
+    "agreement": ["is_published", "organisation_id"],
+    "cooperationactivity": ["is_published"],
     "cooperationarea": ["name", "is_published"],
     "region": ["name", "is_published"],
+    "sourcedocument": ["is_published"],
 }
+# Records whose dependents may change with the record itself (a citation moved to another
+# record or source, a dated fact to another activity): those of before the change are noted.
+MOVABLE = {"citation", "datedfact"}
 
 
 def record_saving(sender, instance, **kwargs):
-    names = {field.name for field in sender._meta.concrete_fields}
-    fields = [name for name in NAMED_FIELDS.get(sender._meta.model_name, []) if name in names]
-    if _deferred() or not fields or instance.pk is None:
+    model_name = sender._meta.model_name
+    if _deferred() or instance.pk is None:
+        return
+    if model_name in MOVABLE:
+        instance._search_dependents = dependents(model_name, [instance.pk])
+        return
+    names = {field.attname for field in sender._meta.concrete_fields}
+    fields = [name for name in NAMED_FIELDS.get(model_name, []) if name in names]
+    if not fields:
         return
     stored = sender._base_manager.using(_using(sender, instance)).filter(pk=instance.pk).values(*fields).first()
     instance._search_names_kept = stored == {name: getattr(instance, name) for name in fields}
@@ -150,11 +220,12 @@ def record_saving(sender, instance, **kwargs):
 
 def record_saved(sender, instance, **kwargs):
     model_name, using = sender._meta.model_name, _using(sender, instance)
+    before = instance.__dict__.pop("_search_dependents", None)
     if instance.__dict__.pop("_search_names_kept", False):
         if model_name in KINDS and not _deferred():
             write(model_name, [instance.pk], using=using)
     else:
-        refresh(model_name, [instance.pk], using=using)
+        refresh(model_name, [instance.pk], using=using, before=before)
 
 
 def record_deleting(sender, instance, **kwargs):
@@ -192,6 +263,22 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         write(owner_model._meta.model_name, owners or [], using=_using(owner_model, instance))
 
 
+def fact_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A dated fact was tied to or untied from organisations: the sources its citations name may
+    become public or stop being so."""
+    if _deferred():
+        return
+    if reverse and action == "pre_clear":  # an organisation's facts, before they are untied
+        links = sender._base_manager.filter(organisation=instance.pk)
+        instance._search_cleared_facts = set(links.values_list("datedfact", flat=True))
+    elif action.startswith("post_"):
+        if not reverse:
+            facts = [instance.pk]
+        else:
+            facts = pk_set if action != "post_clear" else getattr(instance, "_search_cleared_facts", set())
+        write("sourcedocument", sources_cited_by("datedfact", facts or []), using=_using(sender, instance))
+
+
 def bulk_written(sender, pks, using, **kwargs):
     refresh(sender._meta.model_name, pks, using=using)
 
@@ -219,3 +306,5 @@ def connect(models):
         bulk_written_signal.connect(bulk_written, sender=model, dispatch_uid=f"search-bulk-{label}")
     for through in _owned_relations():
         m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"search-links-{through.__name__}")
+    facts = global_apps.get_model("partnerships", "DatedFact").organisations.through
+    m2m_changed.connect(fact_links_changed, sender=facts, dispatch_uid="search-links-facts-organisations")

@@ -34,9 +34,10 @@ def read_vocabulary():
     for name, acronym in public(Organisation).values_list("name", "acronym"):
         names.setdefault(fold(acronym), acronym)
         names.setdefault(fold(name), name)
-    for model, field in [(CooperationArea, "name"), (SourceDocument, "title")]:
-        for name in public(model).values_list(field, flat=True):
-            names.setdefault(fold(name), name)
+    for name in public(CooperationArea).values_list("name", flat=True):
+        names.setdefault(fold(name), name)
+    for name in SourceDocument.objects.public().values_list("title", flat=True):
+        names.setdefault(fold(name), name)
     titles = [*names.values()]
     for model in (Agreement, CooperationActivity):
         titles.extend(public(model).values_list("title", flat=True).distinct().iterator(chunk_size=5000))

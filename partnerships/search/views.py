@@ -15,7 +15,6 @@ from django.views.decorators.http import require_safe
 from ..caching import cache_public_page
 from ..filters import SEARCH_MAX_LENGTH
 from ..models import Agreement, CooperationActivity, CooperationArea, Organisation, SourceDocument
-from .documents import is_public
 from .query import search
 from .suggestions import suggestions
 from .text import parse
@@ -24,30 +23,31 @@ from .text import parse
 SHOWN = 10
 
 
-def public(model):
-    return model.objects.filter(**is_public(model))
-
-
 def kinds():
     """(key, heading, published records, register URL name or None) of each kind, in page order."""
     return [
-        ("organisations", "Organisations", public(Organisation).only("name", "acronym", "slug"), "organisation-list"),
+        (
+            "organisations",
+            "Organisations",
+            Organisation.objects.published().only("name", "acronym", "slug"),
+            "organisation-list",
+        ),
         (
             "activities",
             "Cooperation activities",
-            public(CooperationActivity)
+            CooperationActivity.objects.published()
             .only("title", "slug")
-            .prefetch_related(Prefetch("partners", queryset=public(Organisation).only("acronym", "name"))),
+            .prefetch_related(Prefetch("partners", queryset=Organisation.objects.published().only("acronym", "name"))),
             "activity-list",
         ),
         (
             "agreements",
             "Agreements",
-            public(Agreement).select_related("organisation").only("title", "organisation__acronym"),
+            Agreement.objects.published().select_related("organisation").only("title", "organisation__acronym"),
             "agreement-list",
         ),
-        ("areas", "Cooperation areas", public(CooperationArea).only("name", "slug"), None),
-        ("sources", "Sources", public(SourceDocument).only("title", "publisher", "url", "slug"), None),
+        ("areas", "Cooperation areas", CooperationArea.objects.published().only("name", "slug"), None),
+        ("sources", "Sources", SourceDocument.objects.public().only("title", "publisher", "url", "slug"), None),
     ]
 
 

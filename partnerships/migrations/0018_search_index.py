@@ -83,7 +83,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('partnerships', '0010_registry_version_changed_at'),
+        ('partnerships', '0017_publication_of_vocabularies_and_sources'),
     ]
 
     operations = [
