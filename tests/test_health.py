@@ -38,6 +38,7 @@ def public_addresses(agreement):
         "area-list": "/areas/",
         "area-detail": "/areas/return/",
         "source-detail": "/sources/international-organisations/",
+        "search": "/search/?q=interpol",
         "sitemap": "/sitemap.xml",
         "sitemap-section": "/sitemap-organisations.xml",
         "robots": "/robots.txt",
