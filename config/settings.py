@@ -199,6 +199,9 @@ TEMPLATES = [
     },
 ]
 
+# The search index is derived data: never dumped or loaded (partnerships/search/entries.py).
+DATABASE_ROUTERS = ["partnerships.search.entries.SearchIndexRouter"]
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 _database_url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")

@@ -15,8 +15,9 @@ content types and permissions, which each database numbers in its own way, are n
 natural key, so that a backup of one database restores into another (SQLite to PostgreSQL).
 
 A restore replaces all of the above in one transaction (nothing changes if any of it fails),
-logs everyone out, resets the id sequences, and changes the registry version so that no page
-cached before is served again (models.RegistryVersion).
+logs everyone out, resets the id sequences, rebuilds the search index from the restored
+records, and changes the registry version so that no page cached before is served again
+(models.RegistryVersion).
 """
 
 import datetime
@@ -39,6 +40,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from .models import RegistryVersion
+from .search import index as search_index
 
 FORMAT = "partnerships-registry-backup"
 FORMAT_VERSION = 1
@@ -55,7 +57,12 @@ class BackupError(Exception):
 def backed_up_models():
     """The models whose rows a backup holds: staff accounts, every registry model and its
     history, and the admin's log. (The registry version is not data: a restore makes a new one.)"""
-    registry = [model for model in apps.get_app_config("partnerships").get_models() if model is not RegistryVersion]
+    registry = [
+        model
+        for model in apps.get_app_config("partnerships").get_models()
+        # The search index's tables (not managed by Django) are derived data: a restore rebuilds them.
+        if model is not RegistryVersion and model._meta.managed
+    ]
     return [Group, get_user_model(), *registry, LogEntry]
 
 
@@ -201,7 +208,8 @@ def restore_backup(data, using=DEFAULT_DB_ALIAS):
         )
     models = backed_up_models()
     counts = Counter()
-    with transaction.atomic(using=using):
+    # The search index is written once, from all the restored records, rather than record by record.
+    with transaction.atomic(using=using), search_index.deferred(using=using):
         # Foreign keys are checked when the transaction commits, so the order does not matter.
         for model in reversed(tables_of([*models, Session])):
             model._base_manager.using(using).all()._raw_delete(using)

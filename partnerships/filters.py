@@ -12,7 +12,7 @@ from django.db.models import Exists, F, OuterRef
 
 from . import works_in
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
-from .search import search
+from .search.query import search
 
 # Longer search terms are refused: no title or name in the registry comes close.
 SEARCH_MAX_LENGTH = 200

@@ -14,7 +14,7 @@ from django.db import connection, models, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -89,25 +89,37 @@ class RegistryVersion(models.Model):
             cls.objects.filter(pk=1).update(number=new_registry_version(), changed_at=now)
 
 
+# Sent after a bulk write (update, bulk_create, bulk_update) with the ids of the records written,
+# which the search index (partnerships/search/index.py) rewrites: such writes send no other signal.
+bulk_written = Signal()
+
+
 class RegistryQuerySet(models.QuerySet):
-    """Bulk writes send no signals, so they move the registry version themselves."""
+    """Bulk writes send no signals, so they move the registry version themselves and announce
+    the records they wrote (``bulk_written``)."""
 
     def update(self, **kwargs):
+        # The rows are read first: the update may change what selects them.
+        pks = list(self.values_list("pk", flat=True)) if bulk_written.has_listeners(self.model) else []
         rows = super().update(**kwargs)
         if rows:
             RegistryVersion.bump()
+            bulk_written.send(sender=self.model, pks=pks, using=self.db)
         return rows
 
     def bulk_create(self, *args, **kwargs):
         created = super().bulk_create(*args, **kwargs)
         if created:
             RegistryVersion.bump()
+            bulk_written.send(sender=self.model, pks=[obj.pk for obj in created if obj.pk is not None], using=self.db)
         return created
 
-    def bulk_update(self, *args, **kwargs):
-        rows = super().bulk_update(*args, **kwargs)
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        rows = super().bulk_update(objs, *args, **kwargs)
         if rows:
             RegistryVersion.bump()
+            bulk_written.send(sender=self.model, pks=[obj.pk for obj in objs], using=self.db)
         return rows
 
 
@@ -709,3 +721,12 @@ class PublicChange(models.Model):
 # The citation and dated-fact models live in their own module; importing them here registers
 # them with the app like the models above.
 from .provenance import Citation, DatedFact  # noqa: E402, F401
+
+# The search index's tables, one per kind of record (partnerships/search/entries.py).
+from .search.entries import (  # noqa: E402, F401
+    ActivityEntry,
+    AgreementEntry,
+    AreaEntry,
+    OrganisationEntry,
+    SourceEntry,
+)

@@ -1,4 +1,5 @@
-"""Every change to the registry changes the registry version, which the page caches are keyed on.
+"""Every change to the registry changes the registry version, which the page caches are keyed on,
+and rewrites the search index's entries that it touches.
 
 Saves and deletions of the registry's records, and changes to their many-to-many links, are
 seen here; bulk writes, which send no signals, are seen by RegistryQuerySet (models.py).
@@ -19,6 +20,7 @@ from .models import (
     SourceDocument,
     new_registry_version,
 )
+from .search import index as search_index
 
 REGISTRY_MODELS = [
     CooperationArea,
@@ -61,6 +63,8 @@ def never_back(sender, instance, raw, **kwargs):
 
 
 def connect():
+    # The search index moves with the version, on the same changes (partnerships/search/index.py).
+    search_index.connect(REGISTRY_MODELS)
     pre_save.connect(never_back, sender=RegistryVersion, dispatch_uid="registry-version-never-back")
     for model in REGISTRY_MODELS:
         # Fixture loads (raw saves) count too, where they change what the pages show.

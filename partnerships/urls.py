@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 
 from . import catalogue, feeds, open_data, views
 from .caching import cache_public_page
+from .search import views as search_views
 from .sitemaps import SITEMAPS
 
 
@@ -47,6 +48,7 @@ urlpatterns = [
     path("areas/<slug:slug>/feed/", feeds.served(feeds.AreaFeed), name="area-feed"),
     path("changes/", views.change_log, name="changes"),
     path("changes/feed/", feeds.served(feeds.ChangeLogFeed), name="changes-feed"),
+    path("search/", search_views.search_page, name="search"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     # A section of the sitemap lists up to 50,000 records: seconds of work, so it is cached too.
     # A section reads one parameter, its page number p.

@@ -37,6 +37,7 @@ from .open_data import jsonld_script, organisation_jsonld
 from .outage import database_failed
 from .parameters import EXPORT_FORMATS, BadRequest, filtered, read_page_number
 from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
+from .search.suggestions import suggestions
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -149,7 +150,11 @@ class RegisterView(View):
             if filterset.data
             else False,
             "feed_url": self.feed_url(filterset) if page is not None else None,
+            "suggestions": [],
         }
+        q = filterset.data.get("q") if filterset.data else None
+        if page is not None and q and not page.paginator.count:
+            context["suggestions"] = suggestions(request, q)
         return render(request, self.template_name, context, status=status)
 
     def feed_url(self, filterset):

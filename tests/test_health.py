@@ -45,6 +45,7 @@ def public_addresses(agreement):
         "area-feed": "/areas/return/feed/",
         "changes": "/changes/",
         "changes-feed": "/changes/feed/",
+        "search": "/search/?q=interpol",
         "sitemap": "/sitemap.xml",
         "sitemap-section": "/sitemap-organisations.xml",
         "robots": "/robots.txt",

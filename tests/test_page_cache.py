@@ -56,6 +56,8 @@ PAGES = [
     "/areas/return/feed/",
     "/changes/",
     "/changes/feed/",
+    "/search/?q=interpol",
+    "/cooperation/?q=trafficking",
 ]
 
 

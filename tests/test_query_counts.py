@@ -142,6 +142,8 @@ PAGES = [
     "/changes/?record=organisations/hub",
     "/changes/?record=cooperation/crowded",
     "/changes/feed/",
+    "/search/?q=member",
+    "/search/?q=mmeber",
     "/sources/grown/",
 ]
 

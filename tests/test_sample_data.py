@@ -4,6 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from partnerships.search.query import search
+
+from .design import ORGANISATION_SLUGS
 
 SHIPPED = {"organisations": 10, "activities": 9}
 
@@ -88,3 +91,19 @@ def test_generated_activities_name_only_generated_partners(registry):
 def test_it_stops_with_a_message_when_the_vocabularies_are_not_loaded(db):
     with pytest.raises(CommandError, match="loaddata fixtures/registry.json"):
         generate(organisations=2, agreements=2, activities=2)
+
+
+def test_the_search_index_is_built_for_what_it_adds(registry):
+    """The link rows are written directly, unseen by the index: it is built once at the end."""
+    generate(organisations=3, agreements=4, activities=20)
+    link = (
+        CooperationActivity.partners.through.objects.filter(
+            cooperationactivity__is_published=True, organisation__is_published=True
+        )
+        .exclude(organisation__slug__in=ORGANISATION_SLUGS)
+        .select_related("cooperationactivity", "organisation")
+        .first()
+    )
+    found = search(CooperationActivity.objects.published(), f'"{link.organisation.name}"')
+    assert link.cooperationactivity in found
+    assert search(Organisation.objects.published(), link.organisation.acronym).first() == link.organisation

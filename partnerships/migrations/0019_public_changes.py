@@ -18,7 +18,7 @@ def date_published_records(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0017_publication_of_vocabularies_and_sources'),
+        ('partnerships', '0018_search_index'),
     ]
 
     operations = [

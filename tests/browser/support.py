@@ -155,6 +155,10 @@ PAGES = [
     ("changes-page-2", "/changes/?page=2", 200),
     ("changes-of-a-record", "/changes/?record=cooperation/training-course-01", 200),
     ("changes-bad-record", "/changes/?record=nowhere", 400),
+    ("search-empty", "/search/", 200),
+    ("search", "/search/?q=interpol", 200),
+    ("search-no-match", "/search/?q=intrepol", 200),
+    ("search-bad", "/search/?q=iom%00", 400),
     ("not-found", "/no-such-page/", 404),
     ("record-not-found", "/organisations/no-such-organisation/", 404),
 ]
@@ -178,6 +182,7 @@ SCREENSHOT_PAGES = {
     "area",
     "data",
     "changes",
+    "search",
     "not-found",
 }
 

@@ -167,3 +167,21 @@ def test_a_visitor_reads_what_changed_from_a_record_page(page, live_registry):
     expect(page.locator(".change-fields li")).to_have_text(["Status: Ongoing → Completed"])
     page.get_by_role("link", name=activity.title).first.click()
     expect(page).to_have_url(re.compile(r"/cooperation/fields-deployment/$"))
+
+
+def test_a_visitor_searches_from_the_header_and_opens_a_match(page, live_registry):
+    page.goto("/areas/")
+    page.get_by_role("searchbox", name="Search the registry").fill("Turkiye")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=Turkiye$"))
+    results = page.get_by_role("region", name="Cooperation activities (1)")
+    results.get_by_role("link", name=re.compile("Western Balkans and Türkiye")).click()
+    expect(page).to_have_url(
+        re.compile(r"/cooperation/technical-assistance-eastern-partnership-western-balkans-turkiye/$")
+    )
+
+    page.goto("/search/?q=intrepol")
+    page.get_by_role("link", name="INTERPOL", exact=True).click()
+    expect(page.get_by_role("region", name="Organisations (6)").get_by_role("link").first).to_have_text(
+        "International Criminal Police Organization (INTERPOL)"
+    )

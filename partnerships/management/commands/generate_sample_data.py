@@ -8,7 +8,8 @@ partners, so the pages of the real organisations stay as the source text has the
 controlled vocabularies (areas, regions) must be loaded first, from the shipped fixtures.
 
 Everything is written with ``bulk_create`` (rows and many-to-many link rows alike) inside
-one transaction, a block of activities at a time so that memory stays flat.
+one transaction, a block of activities at a time so that memory stays flat; the search index
+is then built in one pass.
 
 Published records get public dates spread over the last three years and the change log the
 entries that would have written them: their publication, and for some a later change (of
@@ -36,6 +37,7 @@ from partnerships.models import (
     RegistryVersion,
     SourceDocument,
 )
+from partnerships.search import index as search_index
 
 # Activities are built and written this many at a time.
 BLOCK_SIZE = 5000
@@ -561,7 +563,9 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         speed_up_sqlite()
-        with transaction.atomic():
+        # The link rows are written directly, which the search index does not see: it is built
+        # once, in bulk, at the end.
+        with transaction.atomic(), search_index.deferred():
             generator = Generator(seed, say)
             sources = generator.sources()
             say(f"Adding {organisations} organisations...")
@@ -570,6 +574,7 @@ class Command(BaseCommand):
             new_agreements = generator.agreements(agreements, new_organisations)
             say(f"Adding {activities} cooperation activities...")
             generator.activities(activities, new_organisations, new_agreements, sources)
+            say("Building the search index...")
             # bulk_create sends no signals: tell the page caches the registry has changed.
             RegistryVersion.bump()
         analyse(

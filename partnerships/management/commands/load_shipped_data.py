@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from partnerships.search import index as search_index
 from partnerships.signals import REGISTRY_MODELS
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "registry.json"
@@ -38,7 +39,9 @@ class Command(BaseCommand):
                     "it would overwrite the staff's edits. (README: starting again from the shipped data.)"
                 )
                 return
-            call_command("loaddata", str(FIXTURES), verbosity=0)
+            # The search index is written once, from all the loaded records.
+            with search_index.deferred():
+                call_command("loaddata", str(FIXTURES), verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the shipped data from {FIXTURES.relative_to(settings.BASE_DIR)}.")
         )
