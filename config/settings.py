@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
+    "import_export",
     "axes",
     "partnerships",
 ]
@@ -201,6 +202,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
+# Dates in the admin as on the public pages: "2 December 2026", times "17:05" (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -8,3 +8,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("partnerships.urls")),
 ]
+
+# Staff inside the admin get its own 403 and 404 pages; everyone else the public site's.
+handler403 = "partnerships.admin.errors.permission_denied"
+handler404 = "partnerships.admin.errors.page_not_found"

@@ -1,13 +1,16 @@
 """The registry's domain: cooperation areas, regions, organisations, agreements,
 cooperation activities and the source documents their statements come from."""
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, router, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -97,13 +100,160 @@ class AgreementQuerySet(PublishableQuerySet):
         return self.filter(is_published=True, organisation__is_published=True)
 
 
+class RegistryHistory(HistoricalRecords):
+    """django-simple-history's history, reachable from its model as ``model.registry_history``.
+
+    The admin writes one history entry per save, the record and its many-to-many links
+    together: it saves them with history switched off, then calls ``record_save()``.
+    """
+
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        cls.registry_history = self
+
+    def record_save(self, instance, created):
+        """One history entry for a save: the record's fields and its links as they are now."""
+        self.create_historical_record(instance, "+" if created else "~")
+
+
 def registry_history(m2m_fields=()):
     """Every save of a registry record, by whom, with its field values (django-simple-history).
 
     Each history record carries its own time, so ``updated_at`` is left out rather than shown
     as a change every time; so is the edit-conflict ``version``, which moves on with every save.
     """
-    return HistoricalRecords(excluded_fields=["updated_at", "version"], m2m_fields=m2m_fields)
+    return RegistryHistory(excluded_fields=["updated_at", "version"], m2m_fields=m2m_fields)
+
+
+def is_public(record):
+    """Whether visitors see the record. Records without a publication state are always public."""
+    if hasattr(record, "is_public"):
+        return record.is_public
+    return getattr(record, "is_published", True)
+
+
+class PublicationDependencies:
+    """What a record's public page shows of other records, which must be public too.
+
+    ``publication_dependencies`` names the fields (foreign keys and many-to-many) whose records
+    a published record shows: a draft among them would be left out of the public page while
+    the record still names it. ``drafts_it_depends_on()`` is the one place that lists them, for
+    the admin's form and actions, the import and the review dashboard alike.
+    """
+
+    publication_dependencies = ()
+
+    def drafts_it_depends_on(self, **values):
+        """The drafts this record shows, and the drafts they show in turn, in a stable order.
+
+        ``values`` replaces saved field values with ones not saved yet (a form's cleaned data):
+        a record for a foreign key, an iterable of records for a many-to-many field.
+        """
+        drafts, seen = [], set()
+
+        def visit(record, overrides):
+            for name in record.publication_dependencies:
+                field = record._meta.get_field(name)
+                if name in overrides:
+                    value = overrides[name]
+                elif field.many_to_many:
+                    value = getattr(record, name).all() if record.pk else ()
+                else:
+                    value = getattr(record, name)
+                related = list(value) if field.many_to_many else ([value] if value is not None else [])
+                for other in related:
+                    key = (type(other), other.pk)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if not getattr(other, "is_published", True):
+                        drafts.append(other)
+                    # Published with this record, or public only once its own drafts are.
+                    if isinstance(other, PublicationDependencies) and not is_public(other):
+                        visit(other, {})
+
+        visit(self, values)
+        return drafts
+
+    @classmethod
+    def pointing_at_drafts(cls):
+        """The condition selecting the records of this model that show a draft."""
+        condition = Q(pk__in=[])
+        for name in cls.publication_dependencies:
+            field = cls._meta.get_field(name)
+            target = field.related_model
+            if not any(f.name == "is_published" for f in target._meta.concrete_fields):
+                continue
+            if field.many_to_many:
+                through = field.remote_field.through
+                links = through.objects.filter(
+                    **{f"{field.m2m_field_name()}": OuterRef("pk"), f"{field.m2m_reverse_field_name()}__is_published": False}
+                )
+                condition |= Exists(links)
+            else:
+                condition |= Q(**{f"{name}__is_published": False})
+                if name == "agreement":
+                    condition |= Q(agreement__organisation__is_published=False)
+        return condition
+
+
+class SlugRedirect(models.Model):
+    """A slug a record was known by before it was renamed: its old public link redirects (301).
+
+    Written whenever the slug of a registry record with a public page changes; read only when
+    a public page's slug finds no record (``renamed_record()``).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    old_slug = models.SlugField(max_length=120)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "old link"
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "old_slug"], name="%(app_label)s_%(class)s_one_per_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.old_slug}"
+
+
+def renamed_record(model, old_slug):
+    """The record of ``model`` that was known as ``old_slug`` before a rename, or None.
+
+    The public pages, the API and the feeds call this when a slug finds no record, and answer
+    with a permanent redirect to the record's current address if the visitor may see it.
+    """
+    link = (
+        SlugRedirect.objects.filter(content_type=ContentType.objects.get_for_model(model), old_slug=old_slug)
+        .only("object_id")
+        .first()
+    )
+    if link is None:
+        return None
+    return model._base_manager.filter(pk=link.object_id).first()
+
+
+class SlugHistory(models.Model):
+    """Keeps every slug a record had as an old link (SlugRedirect) when its slug changes."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        renamed_from = None
+        if not self._state.adding and self.pk is not None:
+            renamed_from = type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
+        super().save(*args, **kwargs)
+        if renamed_from and renamed_from != self.slug:
+            content_type = ContentType.objects.get_for_model(type(self))
+            SlugRedirect.objects.update_or_create(
+                content_type=content_type, old_slug=renamed_from, defaults={"object_id": self.pk}
+            )
+            # Renamed back: the slug is the record's own again, not an old link.
+            SlugRedirect.objects.filter(content_type=content_type, old_slug=self.slug).delete()
 
 
 @receiver(pre_save)
@@ -193,7 +343,7 @@ class Versioned(models.Model):
                 raise
 
 
-class CooperationArea(Timestamped, Versioned):
+class CooperationArea(SlugHistory, Timestamped, Versioned):
     """A field of cooperation from the controlled vocabulary (return, terrorism, ...)."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -207,6 +357,13 @@ class CooperationArea(Timestamped, Versioned):
     class Meta:
         ordering = ["display_order", "name", "pk"]
         verbose_name = "cooperation area"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A cooperation area with this slug (in any case) already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -234,6 +391,13 @@ class Region(Timestamped, Versioned):
 
     class Meta:
         ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A region with this slug (in any case) already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -260,6 +424,13 @@ class SourceDocument(Timestamped, Versioned):
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "source document"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A source document with this slug (in any case) already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -271,7 +442,7 @@ class SourceDocument(Timestamped, Versioned):
         return (self.slug,)
 
 
-class Organisation(Timestamped, Versioned):
+class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned):
     """An international organisation the agency cooperates with."""
 
     class Kind(models.TextChoices):
@@ -286,7 +457,7 @@ class Organisation(Timestamped, Versioned):
         CLOSER_PARTNERSHIP_SOUGHT = "closer-partnership-sought", "Closer partnership sought"
         EXPLORING = "exploring", "Cooperation being explored"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, unique=True)
     acronym = models.CharField(max_length=30, unique=True)
     slug = models.SlugField(max_length=50, unique=True, help_text="The lower-cased acronym; part of public links.")
     kind = models.CharField(max_length=30, choices=Kind)
@@ -320,10 +491,24 @@ class Organisation(Timestamped, Versioned):
     objects = PublishableManager()
     history = registry_history(["areas"])
 
+    # Its public page names its parent and quotes its source.
+    publication_dependencies = ("parent", "source", "areas")
+
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("publish_organisation", "Can publish or unpublish organisations")]
         constraints = [
+            # "Iom" beside "IOM" would be two organisations to the database and one to a reader.
+            models.UniqueConstraint(
+                Lower("acronym"),
+                name="%(app_label)s_%(class)s_acronym_any_case",
+                violation_error_message="An organisation with this acronym (in any case) already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="An organisation with this slug (in any case) already exists.",
+            ),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
                 name="%(app_label)s_%(class)s_not_own_parent",
@@ -362,7 +547,7 @@ class Organisation(Timestamped, Versioned):
             ancestor = ancestor.parent
 
 
-class Agreement(Timestamped, Versioned):
+class Agreement(PublicationDependencies, Timestamped, Versioned):
     """A formal instrument between the agency and an organisation."""
 
     class Kind(models.TextChoices):
@@ -402,6 +587,9 @@ class Agreement(Timestamped, Versioned):
     objects = AgreementQuerySet.as_manager()
     history = registry_history(["areas"])
 
+    # Public only together with its organisation (AgreementQuerySet.published()).
+    publication_dependencies = ("organisation", "areas")
+
     class Meta:
         ordering = ["title", "pk"]
         permissions = [("publish_agreement", "Can publish or unpublish agreements")]
@@ -431,8 +619,27 @@ class Agreement(Timestamped, Versioned):
     def get_absolute_url(self):
         return reverse("partnerships:agreement-detail", args=[self.pk])
 
+    @property
+    def is_public(self):
+        return self.is_published and self.organisation.is_published
 
-class CooperationActivity(Timestamped, Versioned):
+    @property
+    def expired_while_in_force(self):
+        """Marked in force, yet its expiry date has passed."""
+        return self.status == self.Status.IN_FORCE and self.expires_on is not None and (
+            self.expires_on < timezone.localdate()
+        )
+
+    def clean(self):
+        super().clean()
+        if self.expired_while_in_force:
+            expired_on = dateformat.format(self.expires_on, "j F Y")
+            raise ValidationError(
+                {"status": f"It expired on {expired_on}: mark it expired, or correct the expiry date."}
+            )
+
+
+class CooperationActivity(PublicationDependencies, SlugHistory, Timestamped, Versioned):
     """Something the agency does or plans with one or more organisations."""
 
     class Status(models.TextChoices):
@@ -475,6 +682,9 @@ class CooperationActivity(Timestamped, Versioned):
     objects = PublishableManager()
     history = registry_history(["partners", "areas", "regions"])
 
+    # Its public page names its partners and agreement and quotes its source.
+    publication_dependencies = ("partners", "agreement", "source", "areas", "regions")
+
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "cooperation activity"
@@ -495,6 +705,11 @@ class CooperationActivity(Timestamped, Versioned):
             models.Index(fields=["starts_on"], name="partnerships_activity_starts"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A cooperation activity with this slug (in any case) already exists.",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="%(app_label)s_%(class)s_end_not_before_start",

@@ -19,6 +19,7 @@ from . import exports
 from .caching import cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .preview import follow_renames, found_or_renamed, mark_draft, private, visible
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -269,8 +270,9 @@ def area_list(request):
 
 @require_GET
 @cache_public_page
+@follow_renames
 def area_detail(request, slug):
-    area = get_object_or_404(CooperationArea, slug=slug)
+    area = found_or_renamed(request, CooperationArea.objects.all(), slug=slug)
     counts = area_counts(request)
     context = {
         "area": area,
@@ -286,9 +288,12 @@ def area_detail(request, slug):
 
 @require_GET
 @cache_public_page
+@follow_renames
 def organisation_detail(request, slug):
-    organisation = get_object_or_404(
-        Organisation.objects.published().select_related("parent", "source").prefetch_related("areas"), slug=slug
+    organisation = found_or_renamed(
+        request,
+        visible(request, Organisation.objects.select_related("parent", "source").prefetch_related("areas")),
+        slug=slug,
     )
     activities = (
         published_activities()
@@ -305,14 +310,21 @@ def organisation_detail(request, slug):
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
     }
-    return render(request, "partnerships/organisation_detail.html", context)
+    return preview_render(request, "partnerships/organisation_detail.html", context, organisation)
+
+
+def preview_render(request, template, context, record):
+    """The record's page; a draft's (seen by staff only) with its banner, and kept by no cache."""
+    if mark_draft(context, record):
+        return private(render(request, template, context))
+    return render(request, template, context)
 
 
 @require_GET
 @cache_public_page
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        Agreement.objects.published().select_related("organisation").prefetch_related("areas"), pk=pk
+        visible(request, Agreement.objects.select_related("organisation").prefetch_related("areas")), pk=pk
     )
     context = {
         "agreement": agreement,
@@ -320,22 +332,28 @@ def agreement_detail(request, pk):
         "superseded_by": agreement.superseded_by.published(),
         "activities": published_activities().filter(agreement=agreement)[:RELATED_LIMIT],
     }
-    return render(request, "partnerships/agreement_detail.html", context)
+    return preview_render(request, "partnerships/agreement_detail.html", context, agreement)
 
 
 @require_GET
 @cache_public_page
+@follow_renames
 def activity_detail(request, slug):
-    activity = get_object_or_404(
-        CooperationActivity.objects.published()
-        .select_related("source", "agreement")
-        .prefetch_related(published_partners(), "areas", "regions"),
+    activity = found_or_renamed(
+        request,
+        visible(
+            request,
+            CooperationActivity.objects.select_related("source", "agreement").prefetch_related(
+                published_partners(), "areas", "regions"
+            ),
+        ),
         slug=slug,
     )
     agreement = activity.agreement
     if agreement is not None and not Agreement.objects.published().filter(pk=agreement.pk).exists():
         agreement = None
-    return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
+    context = {"activity": activity, "agreement": agreement}
+    return preview_render(request, "partnerships/activity_detail.html", context, activity)
 
 
 @require_GET

@@ -1,0 +1,43 @@
+"""The staff admin: where editors keep the registry current.
+
+One module per concern: ``base`` (what every model's admin shares), ``conflicts`` (simultaneous
+edits), ``publishing`` (the publish permission and records that stay whole), ``history`` (the
+readable edit history), ``importing`` (bulk import from spreadsheets), ``errors`` (the admin's
+own 403 and 404 pages) and ``records`` (each model's lists and forms).
+"""
+
+from django.contrib import admin
+
+from .base import RECORD_KEEPING, RegistryAdmin
+from .conflicts import VersionedAdminMixin, VersionedForm, edit_conflict_message
+from .publishing import PublishActionsMixin, can_publish
+from .records import (
+    AgreementAdmin,
+    AgreementInline,
+    CooperationActivityAdmin,
+    CooperationAreaAdmin,
+    OrganisationAdmin,
+    RegionAdmin,
+    SourceDocumentAdmin,
+)
+
+admin.site.site_header = "Partnerships registry"
+admin.site.site_title = "Partnerships registry staff"
+admin.site.index_title = "Registry administration"
+
+__all__ = [
+    "RECORD_KEEPING",
+    "AgreementAdmin",
+    "AgreementInline",
+    "CooperationActivityAdmin",
+    "CooperationAreaAdmin",
+    "OrganisationAdmin",
+    "PublishActionsMixin",
+    "RegionAdmin",
+    "RegistryAdmin",
+    "SourceDocumentAdmin",
+    "VersionedAdminMixin",
+    "VersionedForm",
+    "can_publish",
+    "edit_conflict_message",
+]

@@ -1,0 +1,195 @@
+"""Publishing from the admin: the permission it takes, and records that stay whole.
+
+A record is published only together with the drafts its public page would show (its
+partners, organisation, agreement, sources...; ``drafts_it_depends_on()`` on each model):
+either those are published first, or an editor with the publish permission on each of them
+publishes them together with it. Never a public page that silently drops half its record.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.utils.translation import ngettext
+
+from ..models import CooperationActivity
+from .conflicts import VersionedForm
+
+
+def can_publish(user, model):
+    """Whether the user holds the model's custom "publish" permission (superusers hold them all)."""
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+
+
+def describe(records):
+    """'IOM (organisation), Working arrangement (agreement)'."""
+    return ", ".join(f"{record} ({record._meta.verbose_name})" for record in records)
+
+
+def unpublishable(user, drafts):
+    """The drafts among ``drafts`` that the user may not publish."""
+    return [draft for draft in drafts if not can_publish(user, type(draft))]
+
+
+def publish_together(user, drafts):
+    """Publish the drafts a record depends on, each a save of its own in the edit history."""
+    for draft in drafts:
+        draft.is_published = True
+        draft._history_user = user
+        draft._change_reason = "Published"
+        draft.save(update_fields=["is_published"])
+
+
+class PublishableForm(VersionedForm):
+    """For forms of publishable records: refuses to publish a record whose public page would show
+    drafts, naming them, unless the editor ticks "publish them too" and may publish each.
+
+    The admin sets ``request`` on the form class (``PublishActionsMixin.get_form``).
+    """
+
+    publish_drafts_too = forms.BooleanField(
+        required=False,
+        label="Publish the drafts it shows too",
+        help_text="Partners, organisation, agreement, areas or sources it shows that are still drafts "
+        "are published with it.",
+    )
+    request = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.drafts_to_publish = []
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors or not cleaned_data.get("is_published", self.instance.is_published):
+            return cleaned_data
+        values = {
+            name: cleaned_data[name]
+            for name in self.instance.publication_dependencies
+            if name in cleaned_data
+        }
+        drafts = self.instance.drafts_it_depends_on(**values)
+        if not drafts:
+            return cleaned_data
+        user = self.request.user if self.request else None
+        if cleaned_data.get("publish_drafts_too") and user is not None and not unpublishable(user, drafts):
+            self.drafts_to_publish = drafts
+            return cleaned_data
+        message = f"Its public page would leave out what is still a draft: {describe(drafts)}."
+        if user is not None and (cannot := unpublishable(user, drafts)):
+            message += f" You may not publish {describe(cannot)}: ask an editor who may, or keep this a draft."
+        else:
+            message += " Publish them first, or tick “Publish the drafts it shows too”."
+        raise forms.ValidationError(message, code="drafts")
+
+
+class PublishActionsMixin:
+    """Publish and unpublish actions for models with an ``is_published`` flag.
+
+    Changing the flag, by the actions or on the form, takes the model's "publish" permission:
+    "change" alone lets a user edit drafts but not put them before the public.
+    """
+
+    actions = ["publish", "publish_with_drafts", "unpublish"]
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user, self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly_fields = super().get_readonly_fields(request, obj)
+        if not self.has_publish_permission(request):
+            return [*readonly_fields, "is_published"]
+        return readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.has_publish_permission(request):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [*options["fields"], "publish_drafts_too"]})
+            if "is_published" in options["fields"]
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    def save_model(self, request, obj, form, change):
+        publish_together(request.user, getattr(form, "drafts_to_publish", []))
+        super().save_model(request, obj, form, change)
+
+    def publishable(self, request, queryset, with_drafts):
+        """The records of ``queryset`` that can be published whole, and the drafts to publish with them."""
+        ready, drafts, refused = [], [], []
+        for record in queryset.exclude(is_published=True):
+            needed = record.drafts_it_depends_on()
+            if needed and (not with_drafts or unpublishable(request.user, needed)):
+                refused.append((record, needed))
+                continue
+            ready.append(record)
+            drafts += [draft for draft in needed if draft not in drafts]
+        for record, needed in refused:
+            self.message_user(
+                request,
+                f"“{record}” not published: its public page would leave out what is still a draft: "
+                f"{describe(needed)}.",
+                messages.WARNING,
+            )
+        return ready, drafts
+
+    def _set_published(self, request, records, value):
+        # One save per record, so that each change enters the edit history with its author, and
+        # moves the record's version on: a form opened before cannot save the old flag back.
+        records = [record for record in records if record.is_published != value]
+        for record in records:
+            record.is_published = value
+            record._history_user = request.user
+            record._change_reason = "Published" if value else "Unpublished"
+            record.save(update_fields=["is_published"])
+        changed = len(records)
+        verb = "published" if value else "withdrawn from the public site"
+        self.message_user(
+            request,
+            ngettext("%(count)d record %(verb)s.", "%(count)d records %(verb)s.", changed)
+            % {"count": changed, "verb": verb},
+            messages.SUCCESS,
+        )
+
+    def _publish(self, request, queryset, with_drafts):
+        ready, drafts = self.publishable(request, queryset, with_drafts)
+        if drafts:
+            publish_together(request.user, drafts)
+            self.message_user(request, f"Published with them: {describe(drafts)}.", messages.SUCCESS)
+        self._set_published(request, ready, True)
+
+    @admin.action(description="Publish the selected records", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._publish(request, queryset, with_drafts=False)
+
+    @admin.action(
+        description="Publish the selected records with the drafts they show", permissions=["publish"]
+    )
+    def publish_with_drafts(self, request, queryset):
+        self._publish(request, queryset, with_drafts=True)
+
+    @admin.action(description="Unpublish the selected records", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._set_published(request, list(queryset.filter(is_published=True)), False)
+
+
+# Public pages find activities by partner and by area, so a published one needs both.
+PUBLICATION_NEEDS = {
+    "partners": "A published activity needs at least one partner organisation.",
+    "areas": "A published activity needs at least one cooperation area.",
+}
+
+
+def incomplete_activities(queryset):
+    """Activities of ``queryset`` that lack a partner or an area, so cannot be published."""
+    from django.db.models import Q
+
+    return CooperationActivity.objects.filter(
+        pk__in=queryset.filter(Q(partners=None) | Q(areas=None), is_published=False).values("pk")
+    )

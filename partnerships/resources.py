@@ -1,0 +1,288 @@
+"""Bulk import of the registers (django-import-export), in the columns of the public downloads.
+
+A CSV or Excel file downloaded from /organisations/, /agreements/ or /cooperation/
+(exports.py) can be edited and imported back: the same columns, related records named by
+slug (agreements by id), lists of slugs separated by semicolons, and the ``url`` column
+ignored. Every row is checked as the admin's form checks it (choices, dates in order,
+acronyms and slugs unique in any case, a passage needs its source), with each error named
+for its row and column before anything is saved; the import then saves all rows in one
+transaction, or none.
+
+Imported records arrive as drafts unless the importer may publish them and asks for it;
+existing records keep their publication state unless publishing is asked for. Each saved
+record gets one history entry, by the importing user, marked "Imported".
+"""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+
+from .exports import ACTIVITIES, AGREEMENTS, FORMULA_PREFIXES, ORGANISATIONS
+from .models import (
+    Agreement,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    SourceDocument,
+)
+
+SEPARATOR = ";"
+
+
+def undo_formula_guard(value):
+    """The downloads write a cell that a spreadsheet would run as a formula with a leading
+    apostrophe; imported back, the apostrophe goes again."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:2] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+class BySlug(widgets.CachedForeignKeyWidget):
+    """A related record named by its slug (or id), with an error that names an unknown one."""
+
+    def __init__(self, model, field="slug"):
+        super().__init__(model, field=field)
+
+    def clean(self, value, row=None, **kwargs):
+        value = undo_formula_guard(value)
+        if value in (None, ""):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # Excel stores an id as a number
+        value = str(value).strip()
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(f"No {self.model._meta.verbose_name} has the {self.field} “{value}”.") from None
+
+
+class SlugList(widgets.ManyToManyWidget):
+    """Related records named by slug, separated by semicolons; every slug must exist."""
+
+    def __init__(self, model):
+        super().__init__(model, separator=SEPARATOR, field="slug")
+        self._by_slug = None
+
+    def clean(self, value, row=None, **kwargs):
+        value = undo_formula_guard(value)
+        if not value:
+            return []
+        slugs = [slug.strip() for slug in str(value).split(self.separator) if slug.strip()]
+        if self._by_slug is None:  # read once per import: a few thousand records at most
+            self._by_slug = {record.slug: record for record in self.model._base_manager.all()}
+        unknown = [slug for slug in slugs if slug not in self._by_slug]
+        if unknown:
+            names = ", ".join(f"“{slug}”" for slug in unknown)
+            raise ValueError(f"No {self.model._meta.verbose_name} has the slug {names}.")
+        return [self._by_slug[slug] for slug in dict.fromkeys(slugs)]
+
+    def render(self, value, obj=None, **kwargs):
+        return SEPARATOR.join(record.slug for record in value.all()) if value is not None else ""
+
+
+class Text(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        value = undo_formula_guard(value)
+        return "" if value is None else str(value).strip()
+
+
+class Date(widgets.DateWidget):
+    """ISO dates as the downloads write them; Excel's own dates too."""
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(f"“{value}” is not a date: write it as YYYY-MM-DD.") from None
+
+
+class Citation:
+    """The columns that say where a statement comes from (``source`` and ``source_passage``).
+
+    Read in this one place, so that the import follows the registry's citations wherever the
+    model keeps them.
+    """
+
+    columns = ("source", "source_passage")
+    source_widget = BySlug(SourceDocument)
+
+    def read(self, row):
+        """(source document or None, passage) of a row; ValueError naming a bad column."""
+        source = self.source_widget.clean(row.get("source"))
+        passage = Text().clean(row.get("source_passage"))
+        return source, passage
+
+    def apply(self, record, row, errors):
+        if not any(column in row for column in self.columns):
+            return
+        try:
+            source, passage = self.read(row)
+        except ValueError as error:
+            errors["source"] = ValidationError(str(error), code="invalid")
+            return
+        if passage and source is None:
+            errors["source"] = ValidationError(
+                "A quoted passage needs its source: name the source document's slug.", code="required"
+            )
+            return
+        record.source = source
+        record.source_passage = passage
+
+
+class RegistryResource(resources.ModelResource):
+    """What the three registers' imports share: drafts unless publishing is asked for, one
+    history entry per record by the importing user, every row checked before saving."""
+
+    citation = Citation()
+
+    def __init__(self, publish=False, **kwargs):
+        super().__init__(**kwargs)
+        self.publish = publish
+
+    class Meta:
+        abstract = True
+
+    def before_import_row(self, row, **kwargs):
+        for column in list(row.keys()):
+            row[column] = undo_formula_guard(row[column])
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Many-to-many columns are saved after the record, but checked with the rest.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if hasattr(instance, "source_passage"):
+            self.citation.apply(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if self.publish and not instance.is_published:
+            return False  # published by this import, even where no column changed
+        if hasattr(instance, "source_passage") and original is not None and (
+            (instance.source_id, instance.source_passage) != (original.source_id, original.source_passage)
+        ):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if self.publish:
+            instance.is_published = True
+        elif instance._state.adding:
+            instance.is_published = False
+        # One history entry per record, written once its links are saved too (save_m2m).
+        instance.skip_history_when_saving = True
+        instance._change_reason = "Imported"
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if hasattr(instance, "skip_history_when_saving"):
+            del instance.skip_history_when_saving
+            user = kwargs.get("user")
+            if user is not None:
+                instance._history_user = user
+            created = getattr(instance, "_imported_new", False)
+            type(instance).registry_history.record_save(instance, created=created)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._imported_new = new
+
+
+def text(column):
+    return fields.Field(attribute=column, column_name=column, widget=Text())
+
+
+def date(column):
+    return fields.Field(attribute=column, column_name=column, widget=Date())
+
+
+def slugs(column, model):
+    return fields.Field(attribute=column, column_name=column, widget=SlugList(model))
+
+
+def record(column, model, key="slug"):
+    return fields.Field(attribute=column, column_name=column, widget=BySlug(model, field=key))
+
+
+class OrganisationResource(RegistryResource):
+    slug = text("slug")
+    acronym = text("acronym")
+    name = text("name")
+    kind = text("kind")
+    relationship = text("relationship")
+    parent = record("parent", Organisation)
+    areas = slugs("areas", CooperationArea)
+    headquarters_city = text("headquarters_city")
+    headquarters_country = text("headquarters_country")
+    website = text("website")
+    summary = text("summary")
+
+    class Meta:
+        model = Organisation
+        name = "Organisations, in the columns of the organisations download"
+        fields = [column for column in ORGANISATIONS.columns if column not in ("url", *Citation.columns)]
+        import_id_fields = ["slug"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+
+class AgreementResource(RegistryResource):
+    id = fields.Field(attribute="id", column_name="id", widget=widgets.IntegerWidget())
+    title = text("title")
+    organisation = record("organisation", Organisation)
+    kind = text("kind")
+    status = text("status")
+    signed_on = date("signed_on")
+    in_force_from = date("in_force_from")
+    expires_on = date("expires_on")
+    areas = slugs("areas", CooperationArea)
+    supersedes = record("supersedes", Agreement, key="pk")
+    document_url = text("document_url")
+    summary = text("summary")
+
+    class Meta:
+        model = Agreement
+        name = "Agreements, in the columns of the agreements download (a blank id adds an agreement)"
+        fields = [column for column in AGREEMENTS.columns if column != "url"]
+        import_id_fields = ["id"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+
+class CooperationActivityResource(RegistryResource):
+    slug = text("slug")
+    title = text("title")
+    status = text("status")
+    priority = text("priority")
+    partners = slugs("partners", Organisation)
+    areas = slugs("areas", CooperationArea)
+    regions = slugs("regions", Region)
+    starts_on = date("starts_on")
+    ends_on = date("ends_on")
+    agreement = record("agreement", Agreement, key="pk")
+    summary = text("summary")
+
+    class Meta:
+        model = CooperationActivity
+        name = "Cooperation activities, in the columns of the cooperation download"
+        fields = [column for column in ACTIVITIES.columns if column not in ("url", *Citation.columns)]
+        import_id_fields = ["slug"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True

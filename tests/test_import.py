@@ -1,0 +1,238 @@
+"""Bulk import in the admin: a public download, edited and imported back, gives the same records
+plus the edits; a preview names each row's errors before anything is saved; confirming saves all
+rows or none; imported records are drafts unless a publisher asks; viewers cannot import."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from partnerships.models import Agreement, CooperationActivity, Organisation
+
+from .helpers import body
+
+FORMAT_CSV, FORMAT_XLSX = "0", "1"
+
+
+@pytest.fixture
+def change_only_user(db, django_user_model):
+    """Staff who may add and change organisations but not publish them."""
+    user = django_user_model.objects.create_user("carl", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_organisation", "add_organisation", "change_organisation"])
+    )
+    return user
+
+
+def import_url(model_name, step="import"):
+    return reverse(f"admin:partnerships_{model_name}_{step}")
+
+
+def download(client, url):
+    """The CSV download of a public register, as rows of dicts."""
+    client.logout()
+    response = client.get(url, {"format": "csv"})
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(body(response).lstrip("\ufeff"))))
+
+
+def as_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def preview(client, model_name, content, name="upload.csv", fmt=FORMAT_CSV, **extra):
+    upload = SimpleUploadedFile(name, content)
+    return client.post(import_url(model_name), {"import_file": upload, "format": fmt, **extra})
+
+
+def confirm(client, model_name, response):
+    form = response.context["confirm_form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: ("on" if value is True else value) for name, value in data.items() if value not in (None, False)}
+    return client.post(import_url(model_name, "process_import"), data)
+
+
+def row_types(response):
+    return [row.import_type for row in response.context["result"].rows]
+
+
+def row_errors(response):
+    """{row number: {column: [messages]}} of the preview's invalid rows."""
+    return {
+        row.number: {field: [str(m) for m in messages] for field, messages in row.error_dict.items()}
+        for row in response.context["result"].invalid_rows
+    }
+
+
+def test_an_organisations_download_edited_and_imported_back_gives_the_same_records_plus_the_edit(
+    client, registry, editor
+):
+    before = {o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()}
+    rows = download(client, "/organisations/")
+    iom = next(row for row in rows if row["slug"] == "iom")
+    iom["summary"] = "Edited in a spreadsheet."
+    client.force_login(editor)
+
+    response = preview(client, "organisation", as_csv(rows))
+
+    assert response.status_code == 200
+    assert sorted(row_types(response)) == ["skip"] * 9 + ["update"]
+    assert Organisation.objects.get(slug="iom").summary != "Edited in a spreadsheet."  # nothing saved yet
+
+    response = confirm(client, "organisation", response)
+    assert response.status_code == 302
+    after = {o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()}
+    before["iom"] = (before["iom"][0], "Edited in a spreadsheet.", before["iom"][2])
+    assert after == before
+    iom = Organisation.objects.get(slug="iom")
+    assert iom.is_published  # an existing record keeps its state
+    [entry] = iom.history.all()
+    assert (entry.history_user, entry.history_change_reason, entry.summary) == (
+        editor,
+        "Imported",
+        "Edited in a spreadsheet.",
+    )
+
+
+def test_activities_round_trip_with_their_citations(client, registry, editor):
+    rows = download(client, "/cooperation/")
+    rows[0]["source_passage"] = "A new passage."
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", as_csv(rows))
+    assert row_types(response).count("update") == 1
+    assert confirm(client, "cooperationactivity", response).status_code == 302
+
+    activity = CooperationActivity.objects.get(slug=rows[0]["slug"])
+    assert (activity.source.slug, activity.source_passage) == (rows[0]["source"], "A new passage.")
+    assert sorted(activity.partners.values_list("slug", flat=True)) == sorted(rows[0]["partners"].split(";"))
+
+
+def test_new_records_arrive_as_drafts_with_one_history_entry_each(client, registry, editor):
+    content = (
+        "slug,acronym,name,kind,relationship,areas\n"
+        "emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring,return;terrorism\n"
+    ).encode()
+    client.force_login(editor)
+    response = preview(client, "organisation", content)
+    assert row_types(response) == ["new"]
+    assert confirm(client, "organisation", response).status_code == 302
+
+    emso = Organisation.objects.get(slug="emso")
+    assert not emso.is_published
+    assert sorted(emso.areas.values_list("slug", flat=True)) == ["return", "terrorism"]
+    assert [(h.history_type, h.history_user) for h in emso.history.all()] == [("+", editor)]
+
+
+def test_a_publisher_who_asks_gets_the_imported_records_published(client, registry, editor):
+    content = b"slug,acronym,name,kind,relationship\nemso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+    client.force_login(editor)
+    response = preview(client, "organisation", content, publish="on")
+    assert confirm(client, "organisation", response).status_code == 302
+    assert Organisation.objects.get(slug="emso").is_published
+
+
+def test_an_editor_without_the_publish_permission_imports_drafts_even_when_asking(client, registry, change_only_user):
+    content = b"slug,acronym,name,kind,relationship\nemso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+    client.force_login(change_only_user)
+    page = client.get(import_url("organisation"))
+    assert "publish" not in page.context["form"].fields
+    response = preview(client, "organisation", content, publish="on")
+    assert confirm(client, "organisation", response).status_code == 302
+    assert not Organisation.objects.get(slug="emso").is_published
+
+
+def test_a_file_with_errors_is_refused_with_each_rows_message_and_nothing_is_saved(client, registry, editor):
+    content = (
+        "slug,title,status,priority,partners,areas,starts_on,ends_on,source,source_passage\n"
+        "one,Unknown partner,planned,normal,iom;nobody,return,,,,\n"
+        "two,Bad choice,someday,normal,iom,return,,,,\n"
+        "three,Backwards,planned,normal,iom,return,2025-06-01,2025-05-01,,\n"
+        "four,Passage alone,planned,normal,iom,return,,,,Quoted words.\n"
+        "five,Fine,planned,normal,iom,return,,,,\n"
+    ).encode()
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", content)
+
+    assert "confirm_form" not in response.context
+    errors = row_errors(response)
+    assert errors[1] == {"partners": ["No organisation has the slug “nobody”."]}
+    assert "Value 'someday' is not a valid choice." in errors[2]["status"]
+    assert errors[3] == {"__all__": ["The planned end cannot be before the planned start."]}
+    assert errors[4] == {"source": ["A quoted passage needs its source: name the source document's slug."]}
+    assert 5 not in errors
+    assert not CooperationActivity.objects.filter(slug__in=["one", "two", "three", "four", "five"]).exists()
+    page = response.content.decode()
+    assert "No organisation has the slug “nobody”." in page
+
+
+def test_an_agreement_in_force_that_has_expired_is_an_error_of_its_row(client, registry, editor):
+    content = b"id,title,organisation,kind,status,expires_on\n,Old,iom,other,in-force,2021-01-31\n"
+    client.force_login(editor)
+    response = preview(client, "agreement", content)
+    assert row_errors(response) == {
+        1: {"status": ["It expired on 31 January 2021: mark it expired, or correct the expiry date."]}
+    }
+    assert not Agreement.objects.exists()
+
+
+def test_a_confirmed_import_that_fails_on_one_row_saves_none(client, registry, editor):
+    """All rows in one transaction: here the second row's organisation is taken between the
+    preview and the confirmation."""
+    content = (
+        b"slug,acronym,name,kind,relationship\n"
+        b"emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+        b"abc,ABC,Another Body,intergovernmental,exploring\n"
+    )
+    client.force_login(editor)
+    response = preview(client, "organisation", content)
+    Organisation.objects.create(name="Taken", acronym="abc", slug="taken", kind="intergovernmental", relationship="exploring")
+
+    response = confirm(client, "organisation", response)
+
+    assert not Organisation.objects.filter(slug__in=["emso", "abc"]).exists()
+    assert response["Location"] == import_url("organisation")
+    [message] = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert message.startswith("Nothing was imported")
+    assert "row 2: An organisation with this acronym (in any case) already exists." in message
+
+
+def test_excel_files_import_too(client, registry, editor):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["slug", "acronym", "name", "kind", "relationship", "areas"])
+    sheet.append(["emso", "EMSO", "Example Maritime Safety Organisation", "intergovernmental", "exploring", "return"])
+    content = io.BytesIO()
+    workbook.save(content)
+    client.force_login(editor)
+
+    response = preview(client, "organisation", content.getvalue(), name="upload.xlsx", fmt=FORMAT_XLSX)
+    assert row_types(response) == ["new"]
+    assert confirm(client, "organisation", response).status_code == 302
+    assert Organisation.objects.get(slug="emso").areas.get().slug == "return"
+
+
+@pytest.mark.parametrize("model_name", ["organisation", "agreement", "cooperationactivity"])
+def test_viewers_cannot_import(client, registry, viewer, model_name):
+    client.force_login(viewer)
+    assert client.get(import_url(model_name)).status_code == 403
+    content = b"slug,acronym,name,kind,relationship\nemso,EMSO,Example,intergovernmental,exploring\n"
+    assert preview(client, model_name, content).status_code == 403
+    assert not Organisation.objects.filter(slug="emso").exists()
+
+
+def test_the_import_button_is_offered_to_editors_only(client, registry, editor, viewer):
+    url = reverse("admin:partnerships_organisation_changelist")
+    client.force_login(editor)
+    assert import_url("organisation") in client.get(url).content.decode()
+    client.force_login(viewer)
+    assert import_url("organisation") not in client.get(url).content.decode()
