@@ -24,6 +24,7 @@ from .models import (
     Organisation,
     Region,
     SourceDocument,
+    one_registry_change,
 )
 
 SEPARATOR = ";"
@@ -145,6 +146,36 @@ class RegistryResource(resources.ModelResource):
     class Meta:
         abstract = True
 
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        with one_registry_change():
+            return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._imported_new = new
+        # What the record holds before the row is applied: an unchanged row is not saved.
+        instance._values_before = None if new else self.values_of(instance)
+
+    @staticmethod
+    def values_of(instance):
+        return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or instance._values_before is None:
+            return False
+        if self.publish and not instance.is_published:
+            return False  # published by this import, even where no column changed
+        if self.values_of(instance) != instance._values_before:
+            return False
+        for name, records in instance._links.items():
+            if {record.pk for record in records} != set(getattr(instance, name).values_list("pk", flat=True)):
+                return False
+        return True
+
+    def after_import_row(self, row, row_result, **kwargs):
+        # The preview shows each row as the file has it (a diff of every row would cost more
+        # than the import itself).
+        row_result.diff = [row.get(column, "") for column in self.get_diff_headers()]
+
     def before_import_row(self, row, **kwargs):
         for column in list(row.keys()):
             row[column] = undo_formula_guard(row[column])
@@ -156,25 +187,17 @@ class RegistryResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         # Many-to-many columns are saved after the record, but checked with the rest.
+        instance._links = {}
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
                 try:
-                    field.clean(row)
+                    instance._links[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = ValidationError(str(error), code="invalid")
         if hasattr(instance, "source_passage"):
             self.citation.apply(instance, row, errors)
         if errors:
             raise ValidationError(errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if self.publish and not instance.is_published:
-            return False  # published by this import, even where no column changed
-        if hasattr(instance, "source_passage") and original is not None and (
-            (instance.source_id, instance.source_passage) != (original.source_id, original.source_passage)
-        ):
-            return False
-        return super().skip_row(instance, original, row, import_validation_errors)
 
     def before_save_instance(self, instance, row, **kwargs):
         if self.publish:
@@ -186,7 +209,11 @@ class RegistryResource(resources.ModelResource):
         instance._change_reason = "Imported"
 
     def save_m2m(self, instance, row, **kwargs):
-        super().save_m2m(instance, row, **kwargs)
+        for name, records in instance._links.items():
+            if instance._imported_new:
+                getattr(instance, name).add(*records)  # nothing to compare with yet
+            else:
+                getattr(instance, name).set(records)
         if hasattr(instance, "skip_history_when_saving"):
             del instance.skip_history_when_saving
             user = kwargs.get("user")
@@ -194,9 +221,6 @@ class RegistryResource(resources.ModelResource):
                 instance._history_user = user
             created = getattr(instance, "_imported_new", False)
             type(instance).registry_history.record_save(instance, created=created)
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        instance._imported_new = new
 
 
 def text(column):
@@ -234,6 +258,7 @@ class OrganisationResource(RegistryResource):
         fields = [column for column in ORGANISATIONS.columns if column not in ("url", *Citation.columns)]
         import_id_fields = ["slug"]
         skip_unchanged = True
+        skip_diff = True
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
@@ -259,6 +284,7 @@ class AgreementResource(RegistryResource):
         fields = [column for column in AGREEMENTS.columns if column != "url"]
         import_id_fields = ["id"]
         skip_unchanged = True
+        skip_diff = True
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
@@ -283,6 +309,7 @@ class CooperationActivityResource(RegistryResource):
         fields = [column for column in ACTIVITIES.columns if column not in ("url", *Citation.columns)]
         import_id_fields = ["slug"]
         skip_unchanged = True
+        skip_diff = True
         report_skipped = True
         clean_model_instances = True
         use_transactions = True

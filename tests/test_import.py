@@ -16,6 +16,10 @@ from partnerships.models import Agreement, CooperationActivity, Organisation
 from .helpers import body
 
 FORMAT_CSV, FORMAT_XLSX = "0", "1"
+NEW_ORGANISATION = (
+    b"slug,acronym,name,kind,relationship\n"
+    b"emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+)
 
 
 @pytest.fixture
@@ -75,7 +79,9 @@ def row_errors(response):
 def test_an_organisations_download_edited_and_imported_back_gives_the_same_records_plus_the_edit(
     client, registry, editor
 ):
-    before = {o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()}
+    before = {
+        o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()
+    }
     rows = download(client, "/organisations/")
     iom = next(row for row in rows if row["slug"] == "iom")
     iom["summary"] = "Edited in a spreadsheet."
@@ -89,7 +95,9 @@ def test_an_organisations_download_edited_and_imported_back_gives_the_same_recor
 
     response = confirm(client, "organisation", response)
     assert response.status_code == 302
-    after = {o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()}
+    after = {
+        o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()
+    }
     before["iom"] = (before["iom"][0], "Edited in a spreadsheet.", before["iom"][2])
     assert after == before
     iom = Organisation.objects.get(slug="iom")
@@ -118,9 +126,9 @@ def test_activities_round_trip_with_their_citations(client, registry, editor):
 
 def test_new_records_arrive_as_drafts_with_one_history_entry_each(client, registry, editor):
     content = (
-        "slug,acronym,name,kind,relationship,areas\n"
-        "emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring,return;terrorism\n"
-    ).encode()
+        b"slug,acronym,name,kind,relationship,areas\n"
+        b"emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring,return;terrorism\n"
+    )
     client.force_login(editor)
     response = preview(client, "organisation", content)
     assert row_types(response) == ["new"]
@@ -133,7 +141,7 @@ def test_new_records_arrive_as_drafts_with_one_history_entry_each(client, regist
 
 
 def test_a_publisher_who_asks_gets_the_imported_records_published(client, registry, editor):
-    content = b"slug,acronym,name,kind,relationship\nemso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+    content = NEW_ORGANISATION
     client.force_login(editor)
     response = preview(client, "organisation", content, publish="on")
     assert confirm(client, "organisation", response).status_code == 302
@@ -141,7 +149,7 @@ def test_a_publisher_who_asks_gets_the_imported_records_published(client, regist
 
 
 def test_an_editor_without_the_publish_permission_imports_drafts_even_when_asking(client, registry, change_only_user):
-    content = b"slug,acronym,name,kind,relationship\nemso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+    content = NEW_ORGANISATION
     client.force_login(change_only_user)
     page = client.get(import_url("organisation"))
     assert "publish" not in page.context["form"].fields
@@ -152,13 +160,13 @@ def test_an_editor_without_the_publish_permission_imports_drafts_even_when_askin
 
 def test_a_file_with_errors_is_refused_with_each_rows_message_and_nothing_is_saved(client, registry, editor):
     content = (
-        "slug,title,status,priority,partners,areas,starts_on,ends_on,source,source_passage\n"
-        "one,Unknown partner,planned,normal,iom;nobody,return,,,,\n"
-        "two,Bad choice,someday,normal,iom,return,,,,\n"
-        "three,Backwards,planned,normal,iom,return,2025-06-01,2025-05-01,,\n"
-        "four,Passage alone,planned,normal,iom,return,,,,Quoted words.\n"
-        "five,Fine,planned,normal,iom,return,,,,\n"
-    ).encode()
+        b"slug,title,status,priority,partners,areas,starts_on,ends_on,source,source_passage\n"
+        b"one,Unknown partner,planned,normal,iom;nobody,return,,,,\n"
+        b"two,Bad choice,someday,normal,iom,return,,,,\n"
+        b"three,Backwards,planned,normal,iom,return,2025-06-01,2025-05-01,,\n"
+        b"four,Passage alone,planned,normal,iom,return,,,,Quoted words.\n"
+        b"five,Fine,planned,normal,iom,return,,,,\n"
+    )
     client.force_login(editor)
 
     response = preview(client, "cooperationactivity", content)
@@ -195,7 +203,9 @@ def test_a_confirmed_import_that_fails_on_one_row_saves_none(client, registry, e
     )
     client.force_login(editor)
     response = preview(client, "organisation", content)
-    Organisation.objects.create(name="Taken", acronym="abc", slug="taken", kind="intergovernmental", relationship="exploring")
+    Organisation.objects.create(
+        name="Taken", acronym="abc", slug="taken", kind="intergovernmental", relationship="exploring"
+    )
 
     response = confirm(client, "organisation", response)
 

@@ -122,7 +122,9 @@ class VersionedForm(forms.ModelForm):
             return None
         if not isinstance(values, dict):
             return None
-        return MultiValueDict({self.add_prefix(name): value for name, value in values.items() if isinstance(value, list)})
+        return MultiValueDict(
+            {self.add_prefix(name): value for name, value in values.items() if isinstance(value, list)}
+        )
 
     def merge_with_current(self, cleaned_data):
         original = self.submitted_original()

@@ -23,7 +23,9 @@ def readable(field, value):
         ids = [record for record in records if not isinstance(record, models.Model)]
         if ids:
             found = {record.pk: record for record in field.related_model._base_manager.filter(pk__in=ids)}
-            records = [found.get(record, record) if not isinstance(record, models.Model) else record for record in records]
+            records = [
+                found.get(record, record) if not isinstance(record, models.Model) else record for record in records
+            ]
         names = sorted(str(record) for record in records)
         return ", ".join(names) if names else EMPTY
     if value is None or value == "":

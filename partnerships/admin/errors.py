@@ -9,12 +9,7 @@ from django.views import defaults
 
 def in_the_admin(request):
     user = getattr(request, "user", None)
-    return (
-        request.path.startswith("/" + settings.ADMIN_URL)
-        and user is not None
-        and user.is_active
-        and user.is_staff
-    )
+    return request.path.startswith("/" + settings.ADMIN_URL) and user is not None and user.is_active and user.is_staff
 
 
 def admin_error(request, template, status, title):

@@ -23,7 +23,9 @@ def tracked_fields(model):
     history_model = model.history.model
     kept = {field.name for field in history_model._meta.fields}
     fields = [field for field in model._meta.concrete_fields if field.name in kept and field.name != "id"]
-    return fields + [field for field in model._meta.many_to_many if field in getattr(history_model, "_history_m2m_fields", [])]
+    return fields + [
+        field for field in model._meta.many_to_many if field in getattr(history_model, "_history_m2m_fields", [])
+    ]
 
 
 def historical_value(record, field):

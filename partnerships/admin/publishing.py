@@ -63,11 +63,7 @@ class PublishableForm(VersionedForm):
         cleaned_data = super().clean()
         if self.errors or not cleaned_data.get("is_published", self.instance.is_published):
             return cleaned_data
-        values = {
-            name: cleaned_data[name]
-            for name in self.instance.publication_dependencies
-            if name in cleaned_data
-        }
+        values = {name: cleaned_data[name] for name in self.instance.publication_dependencies if name in cleaned_data}
         drafts = self.instance.drafts_it_depends_on(**values)
         if not drafts:
             return cleaned_data
@@ -168,9 +164,7 @@ class PublishActionsMixin:
     def publish(self, request, queryset):
         self._publish(request, queryset, with_drafts=False)
 
-    @admin.action(
-        description="Publish the selected records with the drafts they show", permissions=["publish"]
-    )
+    @admin.action(description="Publish the selected records with the drafts they show", permissions=["publish"])
     def publish_with_drafts(self, request, queryset):
         self._publish(request, queryset, with_drafts=True)
 
