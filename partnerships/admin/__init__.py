@@ -24,6 +24,8 @@ from .records import (
 admin.site.site_header = "Partnerships registry"
 admin.site.site_title = "Partnerships registry staff"
 admin.site.index_title = "Registry administration"
+# The lists need the width: the models are one click away in the breadcrumbs and on the index.
+admin.site.enable_nav_sidebar = False
 
 __all__ = [
     "RECORD_KEEPING",

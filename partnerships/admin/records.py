@@ -1,6 +1,7 @@
 """The admin of each registry model: lists, filters and forms.
 
-Each changelist shows few enough columns to fit a 1,280 px screen beside its filters.
+Each changelist shows few enough columns, and short enough values (organisations by acronym),
+to fit a 1,280 px screen beside its filters (tests/browser/test_admin_changelists.py).
 """
 
 from django.contrib import admin, messages
@@ -74,7 +75,7 @@ class AgreementInline(VersionedAdminMixin, admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(RegistryImportMixin, PublishActionsMixin, LastChangeColumn, RegistryAdmin):
     form = PublishableForm
-    list_display = ["name", "acronym", "relationship", "parent", "is_published", "last_change"]
+    list_display = ["name", "acronym", "relationship", "parent_acronym", "is_published", "last_change"]
     list_filter = ["is_published", PointsAtDraftsFilter, "relationship", "kind", HasAreasFilter, "areas"]
     list_select_related = ["parent"]
     search_fields = ["name", "acronym", "slug", "summary"]
@@ -89,11 +90,15 @@ class OrganisationAdmin(RegistryImportMixin, PublishActionsMixin, LastChangeColu
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
 
+    @admin.display(description="part of", ordering="parent__acronym")
+    def parent_acronym(self, obj):
+        return obj.parent.acronym if obj.parent else None
+
 
 @admin.register(Agreement)
 class AgreementAdmin(RegistryImportMixin, PublishActionsMixin, LastChangeColumn, RegistryAdmin):
     form = PublishableForm
-    list_display = ["title", "organisation", "status", "expires_on", "is_published", "last_change"]
+    list_display = ["title", "organisation_acronym", "status", "expires_on", "is_published", "last_change"]
     list_filter = ["is_published", PointsAtDraftsFilter, ExpiryFilter, "status", "kind", "organisation", "areas"]
     list_select_related = ["organisation"]
     search_fields = ["title", "summary", "organisation__name", "organisation__acronym"]
@@ -106,6 +111,10 @@ class AgreementAdmin(RegistryImportMixin, PublishActionsMixin, LastChangeColumn,
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
+
+    @admin.display(description="organisation", ordering="organisation__acronym")
+    def organisation_acronym(self, obj):
+        return obj.organisation.acronym
 
 
 class CooperationActivityForm(PublishableForm):
