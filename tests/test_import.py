@@ -91,6 +91,9 @@ def test_an_organisations_download_edited_and_imported_back_gives_the_same_recor
 
     assert response.status_code == 200
     assert sorted(row_types(response)) == ["skip"] * 9 + ["update"]
+    page = response.content.decode()
+    assert "0 new, 1 changed, 9 unchanged." in page
+    assert '<td class="import-type">Changed</td>' in page
     assert Organisation.objects.get(slug="iom").summary != "Edited in a spreadsheet."  # nothing saved yet
 
     response = confirm(client, "organisation", response)
