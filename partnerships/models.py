@@ -149,13 +149,18 @@ class RegistryHistory(HistoricalRecords):
         for field in history_instance._history_m2m_fields:
             m2m_history_model = self.m2m_models[field]
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-            links = field.remote_field.through._base_manager.filter(**{f"{source}_id": instance.pk})
+            # A bulk import hands over the (link id, related id) pairs it has just written.
+            links = getattr(instance, "known_links", {}).get(field.name)
+            if links is None:
+                links = field.remote_field.through._base_manager.filter(**{f"{source}_id": instance.pk}).values_list(
+                    "pk", f"{target}_id"
+                )
             m2m_history_model._base_manager.bulk_create(
                 [
                     m2m_history_model(
                         history=history_instance, id=link_id, **{f"{source}_id": instance.pk, f"{target}_id": other}
                     )
-                    for link_id, other in links.values_list("pk", f"{target}_id")
+                    for link_id, other in links
                 ]
             )
 

@@ -108,7 +108,10 @@ class Citation:
     """
 
     columns = ("source", "source_passage")
-    source_widget = BySlug(SourceDocument)
+
+    def __init__(self):
+        # One per import: the widget keeps the source documents it has read.
+        self.source_widget = BySlug(SourceDocument)
 
     def read(self, row):
         """(source document or None, passage) of a row; ValueError naming a bad column."""
@@ -137,11 +140,10 @@ class RegistryResource(resources.ModelResource):
     """What the three registers' imports share: drafts unless publishing is asked for, one
     history entry per record by the importing user, every row checked before saving."""
 
-    citation = Citation()
-
     def __init__(self, publish=False, **kwargs):
         super().__init__(**kwargs)
         self.publish = publish
+        self.citation = Citation()
 
     class Meta:
         abstract = True
@@ -209,11 +211,20 @@ class RegistryResource(resources.ModelResource):
         instance._change_reason = "Imported"
 
     def save_m2m(self, instance, row, **kwargs):
+        # A new record has no links yet: they are written in one INSERT per field, and handed
+        # to the history entry (``known_links``) instead of being read back.
+        instance.known_links = {}
         for name, records in instance._links.items():
-            if instance._imported_new:
-                getattr(instance, name).add(*records)  # nothing to compare with yet
-            else:
+            if not instance._imported_new:
                 getattr(instance, name).set(records)
+                continue
+            field = instance._meta.get_field(name)
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            links = through._base_manager.bulk_create(
+                [through(**{f"{source}_id": instance.pk, f"{target}_id": other.pk}) for other in records]
+            )
+            instance.known_links[name] = [(link.pk, getattr(link, f"{target}_id")) for link in links]
         if hasattr(instance, "skip_history_when_saving"):
             del instance.skip_history_when_saving
             user = kwargs.get("user")

@@ -141,6 +141,8 @@ def test_new_records_arrive_as_drafts_with_one_history_entry_each(client, regist
     assert not emso.is_published
     assert sorted(emso.areas.values_list("slug", flat=True)) == ["return", "terrorism"]
     assert [(h.history_type, h.history_user) for h in emso.history.all()] == [("+", editor)]
+    [entry] = emso.history.all()
+    assert sorted(entry.areas.values_list("cooperationarea__slug", flat=True)) == ["return", "terrorism"]
 
 
 def test_a_publisher_who_asks_gets_the_imported_records_published(client, registry, editor):
@@ -249,3 +251,16 @@ def test_the_import_button_is_offered_to_editors_only(client, registry, editor, 
     assert import_url("organisation") in client.get(url).content.decode()
     client.force_login(viewer)
     assert import_url("organisation") not in client.get(url).content.decode()
+
+
+def test_a_record_added_after_an_earlier_import_is_known_to_the_next(client, registry, editor):
+    """Each import reads the related records afresh."""
+    content = b"slug,acronym,name,kind,relationship,parent\nsub,SUB,Sub-body,institution,exploring,emso\n"
+    client.force_login(editor)
+    assert row_errors(preview(client, "organisation", content)) == {
+        1: {"parent": ["No organisation has the slug “emso”."]}
+    }
+    response = preview(client, "organisation", NEW_ORGANISATION)
+    confirm(client, "organisation", response)
+
+    assert row_types(preview(client, "organisation", content)) == ["new"]
