@@ -7,13 +7,14 @@ MANAGE := $(PY) manage.py
 # Local runs use debug mode on SQLite; production sets its own environment (README, "Deploying").
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run test test-postgres test-browser lint format check bench clean
+.PHONY: help install run test test-postgres test-browser cluster-test lint format check bench clean
 
 help:
 	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
 	@echo "make test-postgres   the same checks and suite on the PostgreSQL server in DATABASE_URL"
 	@echo "make test-browser   only the browser tests (Chromium, axe-core, Nu HTML Checker)"
+	@echo "make cluster-test   nginx, two application servers, PostgreSQL and Redis rehearsing production"
 	@echo "make bench  measure the public pages, the export and the admin at 100,000 activities (docs/performance.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -68,6 +69,20 @@ test-postgres: install node_modules/.installed
 	$(RUN_ENV) $(MANAGE) check --database default
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n auto
+
+# The production rehearsal: nginx (TLS, load balancing, shared cache) in front of two gunicorn
+# servers, with PostgreSQL (DATABASE_URL) and Redis, all on loopback (tests/cluster/).
+cluster-test: install
+	@case "$$DATABASE_URL" in \
+	  postgres://*|postgresql://*) ;; \
+	  *) echo "make cluster-test: set DATABASE_URL to a PostgreSQL server (e.g. from .ci/start-postgres)" >&2; exit 2;; \
+	esac
+	@missing=""; for tool in nginx redis-server wrk openssl; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing for the rehearsal"; \
+	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+	$(VENV)/bin/pytest -m cluster -p no:xdist tests/cluster
 
 test-browser: install node_modules/.installed
 	$(VENV)/bin/pytest -m browser

@@ -1,14 +1,16 @@
 """The benchmark behind `make bench`.
 
-1. Builds (first time only) a SQLite database of 2,000 organisations, 10,000 agreements and
-   100,000 cooperation activities at .bench/bench.sqlite3, then migrates it and collects the
-   static files.
+1. Builds (first time only) a database of 2,000 organisations, 10,000 agreements and
+   100,000 cooperation activities — SQLite at .bench/bench.sqlite3, or, when DATABASE_URL names
+   a PostgreSQL server, a database `registry_bench` of its own there — then migrates it and
+   collects the static files.
 2. Serves it with gunicorn on 127.0.0.1 (2 sync workers, debug off, production-like settings).
 3. Measures with wrk (2 connections, bounded in requests and time, two rounds) the throughput
    and latency of /healthz, a static file and the public pages, and times each page uncached
    and right after an edit; streams the full CSV export while watching the workers' memory;
    times the admin's activity changelist as a logged-in superuser; walks a few hundred distinct
-   filter URLs once each.
+   filter URLs once each; measures /healthz, cached pages and 304s once more through nginx
+   (deploy/nginx/registry.conf, TLS and its shared cache) in front of the same server.
 4. Stops the server, prints the results and writes them into docs/performance.md.
 
 Run it with `make bench`; everything it starts listens on 127.0.0.1 only.
@@ -23,9 +25,11 @@ import random
 import re
 import resource
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -38,6 +42,9 @@ from pathlib import Path
 import django  # only for its version: the bench runs in the project's virtual environment
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from deploy.nginx_site import Nginx  # noqa: E402 (the project's root is on the path from here on)
+
 BENCH_DIR = ROOT / ".bench"
 DATABASE = BENCH_DIR / "bench.sqlite3"
 REPORT = ROOT / "docs" / "performance.md"
@@ -55,12 +62,38 @@ WALK_SIZE = 300
 ADMIN_SAMPLES = 5
 WORKERS = 2  # gunicorn sync workers: the set-up the targets below are stated for
 
-# The performance targets (docs/performance.md).
-MIN_RATIO = 0.5
+# The performance targets (docs/performance.md): a page from the cache, and a 304, cost about
+# what /healthz costs (one small query), whatever the page.
+MIN_RATIO = 0.9
+MIN_RATIO_NOT_MODIFIED = 0.95
 MAX_P99_MS = 100
 MAX_EXPORT_SECONDS = 15
 MAX_EXPORT_GROWTH_MB = 50
 MAX_ADMIN_SECONDS = 0.5
+
+
+def bench_database():
+    """(DATABASE_URL of the bench's database, the engine's name): SQLite in .bench/, or a database
+    of its own on the PostgreSQL server that DATABASE_URL names."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/registry_bench")), "PostgreSQL"
+    return f"sqlite:///{DATABASE}", "SQLite"
+
+
+DATABASE_URL, ENGINE = bench_database()
+
+
+def execute(sql, url=None):
+    """One statement on the bench's database (or another one on the same PostgreSQL server)."""
+    if ENGINE == "SQLite":
+        with contextlib.closing(sqlite3.connect(DATABASE)) as db, db:
+            return db.execute(sql).fetchall()
+    import psycopg
+
+    with psycopg.connect(url or DATABASE_URL, autocommit=True) as db:
+        cursor = db.execute(sql)
+        return cursor.fetchall() if cursor.description else []
 
 
 def settings_environment():
@@ -72,7 +105,7 @@ def settings_environment():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"sqlite:///{DATABASE}",
+        "DATABASE_URL": DATABASE_URL,
         # Persistent connections, as production would use.
         "DJANGO_DB_CONN_MAX_AGE": "60",
         "DJANGO_LOG_LEVEL": "WARNING",
@@ -101,9 +134,34 @@ def manage(*args, env=None, capture=False):
 # 1. The database ---------------------------------------------------------------------------
 
 
+def build_postgres_database():
+    """The PostgreSQL bench database, built once under another name and renamed when complete,
+    so that an interrupted build is not reused (drop `registry_bench` to rebuild)."""
+    server = os.environ["DATABASE_URL"]
+    if execute("SELECT 1 FROM pg_database WHERE datname = 'registry_bench'", url=server):
+        say("Reusing the PostgreSQL database registry_bench (drop it to build a new one).")
+        return None
+    execute("DROP DATABASE IF EXISTS registry_bench_partial WITH (FORCE)", url=server)
+    execute("CREATE DATABASE registry_bench_partial", url=server)
+    partial = urllib.parse.urlunsplit(urllib.parse.urlsplit(server)._replace(path="/registry_bench_partial"))
+    env = {**ENV, "DATABASE_URL": partial}
+    say("Building the PostgreSQL database registry_bench (first run only)...")
+    started = time.monotonic()
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("loaddata", "fixtures/registry.json", "-v0", env=env)
+    generated = time.monotonic()
+    manage("generate_sample_data", *(f"--{name}={count}" for name, count in SIZE.items()), env=env)
+    generation_seconds = time.monotonic() - generated
+    execute("ALTER DATABASE registry_bench_partial RENAME TO registry_bench", url=server)
+    say(f"Built in {time.monotonic() - started:.0f} s.")
+    return generation_seconds
+
+
 def build_database():
     """Build the database once; later runs reuse it (delete .bench/ to rebuild)."""
     BENCH_DIR.mkdir(exist_ok=True)
+    if ENGINE == "PostgreSQL":
+        return build_postgres_database()
     if DATABASE.exists():
         say(f"Reusing {DATABASE.relative_to(ROOT)} (delete it to build a new one).")
         return None
@@ -128,8 +186,7 @@ def prepare():
     manage("migrate", "--noinput", "-v0")
     manage("collectstatic", "--noinput", "-v0")
     # Fresh planner statistics, as PostgreSQL's autovacuum would keep them.
-    with contextlib.closing(sqlite3.connect(DATABASE)) as db:
-        db.execute("ANALYZE")
+    execute("ANALYZE")
     return generation_seconds
 
 
@@ -278,16 +335,17 @@ def get(server, path, headers=None, method="GET", body=None):
 # 3. Measurements ---------------------------------------------------------------------------
 
 
-def wrk(server, path):
+def wrk(server, path, headers=None, url=None):
     command = [
         "wrk",
         "-t1",
         f"-c{CONNECTIONS}",
         f"-d{SECONDS_PER_PAGE}s",
         "--timeout=10s",
+        *(f"--header={name}: {value}" for name, value in (headers or {}).items()),
         "-s",
         str(ROOT / "bench" / "latency.lua"),
-        server.url(path),
+        url or server.url(path),
         "--",
         str(MAX_REQUESTS_PER_PAGE),
     ]
@@ -298,26 +356,31 @@ def wrk(server, path):
 
 
 def uncached_ms(server, path):
-    """The median time of a request that no cache can answer: a unique, ignored parameter
-    makes a new cache key while the page does exactly the same work."""
-    times = []
-    for _ in range(UNCACHED_SAMPLES):
-        separator = "&" if "?" in path else "?"
-        status, _, _, seconds = get(server, f"{path}{separator}uncached={secrets.token_hex(4)}")
-        assert status == 200, (path, status)
-        times.append(seconds * 1000)
-    return statistics.median(times)
+    """The median time of the first request after a change to the registry, which no cache can
+    answer: the page and the parts several pages share (area counts, the organisation filter's
+    options) are all computed afresh. (The page cache keys a page on the parameters it reads,
+    so an extra parameter no longer makes a request uncached.)"""
+    return statistics.median(after_an_edit_ms(server, path) for _ in range(UNCACHED_SAMPLES))
 
 
 def after_an_edit_ms(server, path):
-    """The time of the first request after a change to the registry, when the page and the
-    parts shared by several pages (area counts, organisation options) are all computed afresh.
-    The change is a bump of the registry version, as any edit makes."""
-    with contextlib.closing(sqlite3.connect(DATABASE)) as db, db:
-        db.execute("UPDATE partnerships_registryversion SET number = number + 1")
+    """The time of the first request after a change to the registry. The change is a bump of
+    the registry version, as any edit makes."""
+    execute("UPDATE partnerships_registryversion SET number = number + 1")
     status, _, _, seconds = get(server, path)
     assert status == 200, (path, status)
     return seconds * 1000
+
+
+def revalidation(server, path):
+    """The headers of a conditional request for the page as it is now: answered 304."""
+    status, headers, _, _ = get(server, path)
+    assert status == 200, (path, status)
+    return {"If-None-Match": dict(headers)["ETag"]}
+
+
+# Pages whose label ends so are asked with the ETag of their current answer: each is a 304.
+NOT_MODIFIED = ", 304"
 
 
 def measure_pages(server, pages):
@@ -333,16 +396,46 @@ def measure_pages(server, pages):
             for _ in range(4):  # fill the page caches of both workers
                 status, *_ = get(server, path)
                 assert status == 200, (path, status)
-            result = wrk(server, path)
+            headers = revalidation(server, path) if label.endswith(NOT_MODIFIED) else None
+            result = wrk(server, path, headers)
             floor_rps = floor_rps or result["rps"]
             say(f"    {label:<34} {result['rps']:8.0f} req/s  p99 {result['p99_us'] / 1000:6.1f} ms")
-            if path not in best or result["p99_us"] < best[path]["p99_us"]:
-                best[path] = {**result, "label": label, "path": path, "round": round_number, "floor_rps": floor_rps}
+            if label not in best or result["p99_us"] < best[label]["p99_us"]:
+                best[label] = {**result, "label": label, "path": path, "round": round_number, "floor_rps": floor_rps}
     for label, path in pages:
-        if label not in ("/healthz", "static file"):
-            best[path]["uncached_ms"] = uncached_ms(server, path)
-            best[path]["after_edit_ms"] = after_an_edit_ms(server, path)
-    return [best[path] for _, path in pages]
+        if label not in ("/healthz", "static file") and not label.endswith(NOT_MODIFIED):
+            best[label]["uncached_ms"] = uncached_ms(server, path)
+            best[label]["after_edit_ms"] = after_an_edit_ms(server, path)
+    return [best[label] for label, _ in pages]
+
+
+def measure_through_nginx(server, pages):
+    """/healthz, cached pages and 304s once more, through nginx with TLS and its shared cache,
+    which revalidates each copy with the application (the application answers 304)."""
+    workdir = BENCH_DIR / "nginx"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    results = []
+    with Nginx(workdir, [f"127.0.0.1:{server.port}"], ROOT / "staticfiles") as nginx:
+        base = f"https://localhost:{nginx.https_port}"
+        floor_rps = None
+        for label, path in pages:
+            headers = None
+            if label.endswith(NOT_MODIFIED):  # the ETag that nginx gives: the address is nginx's
+                connection = http.client.HTTPSConnection(
+                    "localhost", nginx.https_port, timeout=60, context=ssl._create_unverified_context()
+                )
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                assert response.status == 200, (path, response.status)
+                headers = {"If-None-Match": response.headers["ETag"]}
+            result = wrk(server, path, headers, url=base + path)
+            floor_rps = floor_rps or result["rps"]
+            say(f"    nginx: {label:<27} {result['rps']:8.0f} req/s  p99 {result['p99_us'] / 1000:6.1f} ms")
+            results.append({**result, "label": label, "path": path, "floor_rps": floor_rps})
+    return results
 
 
 def measure_export(server, path, rows_expected):
@@ -536,7 +629,9 @@ def report(results):
     healthz = results["pages"][0]["rps"]
     lines = [
         f"Run on {results['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['system']}, Python {m['python']}, "
-        f"Django {m['django']}, SQLite {m['sqlite']}. Other processes share this machine: during the "
+        f"Django {m['django']}, {ENGINE if ENGINE != 'SQLite' else 'SQLite ' + m['sqlite']} "
+        f"({'a database of its own on the server DATABASE_URL names' if ENGINE != 'SQLite' else 'the default'}). "
+        "Other processes share this machine: during the "
         f"measurements they used {results['noise']['others']:.0%} of its CPU time and the hypervisor gave "
         f"{results['noise']['steal']:.0%} to other machines (the bench and its server used "
         f"{results['noise']['own']:.0%}); load average {results['load_before']} before, "
@@ -554,24 +649,41 @@ def report(results):
         f"Pages: wrk, {CONNECTIONS} connections, {SECONDS_PER_PAGE} s or {MAX_REQUESTS_PER_PAGE:,} requests each, "
         f"after warm-up (so mostly answered from the page cache), in {ROUNDS} rounds over the list; each page's "
         "round with the lower p99 is shown, its throughput compared with that of /healthz in the same round. "
-        "*Uncached* is the median of "
-        f"{UNCACHED_SAMPLES} single requests that the page cache cannot answer (an extra, ignored parameter); "
-        "*after an edit* is one request right after the registry version moved on, when the parts several "
-        "pages share (area counts, the organisation filter's options) are computed again too.",
+        f'Labels ending in "{NOT_MODIFIED}" send the ETag of the page\'s current answer '
+        "(If-None-Match), so each answer is a 304. *Uncached* is the median of "
+        f"{UNCACHED_SAMPLES} single requests each right after the registry version moved on (as any edit "
+        "moves it), when the page and the parts several pages share (area counts, the organisation filter's "
+        "options) are computed afresh; *after an edit* is one more such request.",
         "",
         "| page | req/s | × /healthz | p50 ms | p95 ms | p99 ms | uncached ms | after an edit ms "
-        "| target (≥ 0.5 ×, p99 < 100 ms) |",
+        f"| target (≥ {MIN_RATIO} ×, 304s ≥ {MIN_RATIO_NOT_MODIFIED} ×, p99 < 100 ms) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for page in results["pages"]:
         ratio = page["rps"] / page["floor_rps"]
-        ok = (page is results["pages"][0] or ratio >= MIN_RATIO) and page["p99_us"] / 1000 < MAX_P99_MS
+        target = MIN_RATIO_NOT_MODIFIED if page["label"].endswith(NOT_MODIFIED) else MIN_RATIO
+        ok = (page["label"] in ("/healthz", "static file") or ratio >= target) and page["p99_us"] / 1000 < MAX_P99_MS
         ok = ok and page["bad_status"] == 0 and page["socket_errors"] == 0
         uncached = f"{page['uncached_ms']:.0f}" if "uncached_ms" in page else "–"
         after_edit = f"{page['after_edit_ms']:.0f}" if "after_edit_ms" in page else "–"
         lines.append(
-            f"| `{page['path']}` | {page['rps']:.0f} | {ratio:.2f} | {page['p50_us'] / 1000:.1f} | "
+            f"| {page['label']}: `{page['path']}` | {page['rps']:.0f} | {ratio:.2f} | {page['p50_us'] / 1000:.1f} | "
             f"{page['p95_us'] / 1000:.1f} | {page['p99_us'] / 1000:.1f} | {uncached} | {after_edit} | {verdict(ok)} |"
+        )
+    lines += [
+        "",
+        "Through nginx (`deploy/nginx/registry.conf`: TLS, its shared cache revalidating each copy with the "
+        "application, which answers 304), in front of the same server, one round; each throughput compared "
+        "with that of /healthz through nginx:",
+        "",
+        "| page | req/s | × /healthz | p50 ms | p95 ms | p99 ms | answers ≥ 400 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for page in results["nginx"]:
+        lines.append(
+            f"| {page['label']}: `{page['path']}` | {page['rps']:.0f} | {page['rps'] / page['floor_rps']:.2f} | "
+            f"{page['p50_us'] / 1000:.1f} | {page['p95_us'] / 1000:.1f} | {page['p99_us'] / 1000:.1f} | "
+            f"{page['bad_status']} |"
         )
     walk = results["walk"]
     lines += [
@@ -620,7 +732,8 @@ def report(results):
 
 
 def write_report(text):
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    marker = "bench" if ENGINE == "SQLite" else "bench-postgresql"
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     document = REPORT.read_text()
     before, _, rest = document.partition(start)
     _, _, after = rest.partition(end)
@@ -676,6 +789,9 @@ def main():
         ("activities by search", "/cooperation/?q=smuggling"),
         ("organisation page", f"/organisations/{facts['organisation']}/"),
         ("area page", "/areas/border-management/"),
+        (f"home{NOT_MODIFIED}", "/"),
+        (f"activities by area and status{NOT_MODIFIED}", "/cooperation/?area=return&status=ongoing"),
+        (f"organisation page{NOT_MODIFIED}", f"/organisations/{facts['organisation']}/"),
     ]
     cpu_before, started_measuring = cpu_seconds(), time.monotonic()
     with Server() as server:
@@ -686,6 +802,16 @@ def main():
         results["admin"] = measure_admin(server, password)
         results["walk_paths"] = walk_paths(facts, WALK_SIZE)
         results["walk"] = measure_walk(server, results["walk_paths"])
+        results["nginx"] = measure_through_nginx(
+            server,
+            [
+                ("/healthz", "/healthz"),
+                ("home", "/"),
+                ("organisation page", f"/organisations/{facts['organisation']}/"),
+                (f"home{NOT_MODIFIED}", "/"),
+                (f"organisation page{NOT_MODIFIED}", f"/organisations/{facts['organisation']}/"),
+            ],
+        )
         results["peaks"] = dict(server.peaks)
     results["load_after"] = load_average()
     results["noise"] = noise(cpu_before, cpu_seconds(), time.monotonic() - started_measuring)

@@ -6,7 +6,6 @@ an ImproperlyConfigured error that names the variable.
 """
 
 import datetime
-import importlib.util
 import os
 import re
 from pathlib import Path
@@ -67,7 +66,7 @@ def env_cache(name, default):
     """A cache given as a URL, turned into a CACHES entry:
 
     - ``locmem://`` this process's memory (each server process has its own);
-    - ``redis://host:6379/0`` or ``rediss://…`` a Redis server (needs ``pip install redis``);
+    - ``redis://host:6379/0`` or ``rediss://…`` a Redis server (its client is in requirements.txt);
     - ``db://table_name`` a table of the database (create it with ``manage.py createcachetable``);
     - ``dummy://`` no caching at all.
 
@@ -93,8 +92,6 @@ def env_cache(name, default):
             host = None
         if not host:
             raise ImproperlyConfigured(f"{name} must name the Redis server as {scheme}://host:6379/0.")
-        if importlib.util.find_spec("redis") is None:
-            raise ImproperlyConfigured(f"{name} names a Redis server: install its client with `pip install redis`.")
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{scheme}://{location}"}
     raise ImproperlyConfigured(
         f"{name} must start with locmem://, redis://, rediss://, db:// or dummy://, not {scheme}://."
@@ -135,6 +132,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before the session: anonymous answers from the page cache, and 304s, cost no session,
+    # user, CSRF or message work (partnerships/caching.py).
+    "partnerships.caching.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

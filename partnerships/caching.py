@@ -1,18 +1,39 @@
-"""Caching of the public pages for anonymous visitors.
+"""HTTP caching of the public site: the page cache and the validators browsers and proxies use.
 
-Whatever cache backend ``CACHES["default"]`` names is used (Django's per-process local memory
-when nothing is configured). Every key includes the registry version (models.RegistryVersion),
-read from the database once per request: any change to the registry moves the version on, so
-the very next request to any server process looks under a new key and renders afresh, even
-when each process has a cache of its own. Entries of earlier versions are never read again
-and leave the cache as it evicts or expires them.
+Two layers, both keyed on the registry version (models.RegistryVersion), which every change to
+the registry moves on and which is read from the database once per request:
+
+- **The page cache.** Anonymous answers of public pages are kept in whatever cache backend
+  ``CACHES["default"]`` names (each process's memory by default, Redis when shared). After any
+  change the very next request to any server process looks under a new key and renders afresh,
+  even when each process has a cache of its own; entries of earlier versions are never read
+  again and leave the cache as it evicts or expires them.
+- **Validators.** Every public answer carries a strong ``ETag`` derived from the registry
+  version and the representation (the canonical address), ``Last-Modified`` from the registry's
+  last change, and ``Cache-Control`` that lets browsers and shared caches keep a copy but
+  revalidate it before each use. A conditional GET whose validators still match is answered
+  304 without rendering, and without reading the page cache.
+
+``PublicCacheMiddleware`` does both before the session, authentication, CSRF and message
+middleware, for requests that carry no session cookie: such a request is anonymous, so a
+cached answer costs what ``/healthz`` costs — one small query for the version. Logged-in staff
+always get fresh pages, marked ``private, no-store``, and nothing they are shown is stored.
+
+A view takes part by being marked with ``cache_public_page``, which also names the query
+parameters the view reads: the key holds only those, in a fixed order, so unknown parameters
+neither bypass the cache nor create entries of their own (and the view never sees them).
 """
 
+import datetime
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 
 from .models import RegistryVersion
 
@@ -20,14 +41,54 @@ from .models import RegistryVersion
 # the limit only bounds what a rarely requested page occupies.
 SECONDS = 600
 
+# What lets browsers and shared caches keep a public answer but ask before each use whether it
+# is still current (a 304 when it is): the very next request after an edit sees the edit.
+PUBLIC_CACHE_CONTROL = {"public": True, "no_cache": True}
+# Staff see drafts and their own forms: nothing of theirs may be kept anywhere.
+STAFF_CACHE_CONTROL = {"private": True, "no_store": True}
+# The answer differs for a logged-in member of staff (the session cookie), and a proxy that
+# compresses it keeps one copy per encoding.
+VARY = ("Cookie", "Accept-Encoding")
+
+
+class PublicPage:
+    """What ``cache_public_page`` records about a view: the query parameters it reads.
+
+    ``parameters`` is a collection of names, or a callable giving it (evaluated once, so a
+    view can derive it from its filter set); ``None`` means every parameter counts.
+    """
+
+    def __init__(self, parameters=None):
+        self._parameters = parameters
+
+    @property
+    def parameters(self):
+        if callable(self._parameters):
+            self._parameters = frozenset(self._parameters())
+        return self._parameters
+
+    def canonical_query(self, query):
+        """The parameters that count, sorted by name; each keeps its values in the order sent
+        (a filter's values in another order render links in that order)."""
+        names = sorted(query if self.parameters is None else (name for name in query if name in self.parameters))
+        canonical = QueryDict(mutable=True)
+        for name in names:
+            canonical.setlist(name, query.getlist(name))
+        return canonical
+
+
+def registry_state(request=None):
+    """``(version, last change)`` of the registry, read once per request and remembered on it."""
+    if request is None:
+        return RegistryVersion.state()
+    if not hasattr(request, "_registry_state"):
+        request._registry_state = RegistryVersion.state()
+    return request._registry_state
+
 
 def registry_version(request=None):
     """The registry version, read once per request and remembered on it."""
-    if request is None:
-        return RegistryVersion.current()
-    if not hasattr(request, "_registry_version"):
-        request._registry_version = RegistryVersion.current()
-    return request._registry_version
+    return registry_state(request)[0]
 
 
 def cached(request, name, compute):
@@ -35,11 +96,52 @@ def cached(request, name, compute):
     return cache.get_or_set(f"partnerships:{name}:v{registry_version(request)}", compute, SECONDS)
 
 
-def page_key(request):
-    # The whole address: scheme and host (the sitemap writes absolute URLs), and the query
-    # string as sent (the same filters in another order render other links).
-    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"partnerships:page:v{registry_version(request)}:{digest}"
+def public_page_of(request):
+    """The ``PublicPage`` of the view this request is for, or None for any other view."""
+    try:
+        func = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    # A class-based view (Django's view_class, REST framework's cls) is marked on its class.
+    view_class = getattr(func, "view_class", None) or getattr(func, "cls", None)
+    return getattr(func, "public_page", None) or getattr(view_class, "public_page", None)
+
+
+class Representation:
+    """One public answer's identity: its canonical address and, from it, the cache key and the ETag."""
+
+    def __init__(self, request, page):
+        self.query = page.canonical_query(request.GET)
+        encoded = self.query.urlencode()
+        # The scheme and host are part of it: the sitemap and downloads write absolute URLs.
+        address = f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{encoded}" if encoded else "")
+        version, changed_at = registry_state(request)
+        digest = hashlib.sha256(f"{version}\n{address}".encode()).hexdigest()
+        self.key = f"partnerships:page:{digest}"
+        self.etag = f'"{digest[:32]}"'
+        # Whole seconds, as HTTP dates carry them: a client's If-Modified-Since can then match.
+        self.last_modified = int(changed_at.timestamp()) if changed_at else None
+
+
+def add_validators(response, representation):
+    response["ETag"] = representation.etag
+    # nginx does not store an answer marked no-cache, but stores one that has already expired
+    # and then revalidates it before each use: the same meaning, said its way (deploy/nginx/).
+    # nginx removes the header before the answer leaves it; other caches ignore it.
+    response["X-Accel-Expires"] = "@1"
+    if representation.last_modified is not None:
+        response["Last-Modified"] = http_date(representation.last_modified)
+    patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
+    patch_vary_headers(response, VARY)
+    return response
+
+
+def not_modified(request, representation):
+    """A 304 carrying the validators when the client's copy is current, else None."""
+    response = get_conditional_response(request, etag=representation.etag, last_modified=representation.last_modified)
+    if response is not None:
+        add_validators(response, representation)
+    return response
 
 
 def cacheable(request, response):
@@ -56,30 +158,104 @@ def store(key, response):
     cache.set(key, (response.content, dict(response.items())), SECONDS)
 
 
-def cache_public_page(view):
-    """Serve anonymous GET requests of a public page from the cache.
+def replay(request, hit):
+    content, headers = hit
+    response = HttpResponse(content, headers=headers)
+    if request.method == "HEAD":
+        response.content = b""
+        response["Content-Length"] = str(len(content))
+    return response
 
-    Staff who are logged in always get a fresh page, and nothing they are shown is stored.
-    Only complete 200 answers are stored: no errors, no streamed downloads, nothing that sets
-    a cookie. Headers the middleware adds (security headers, Vary) are added on every answer,
-    cached or not, because the cache holds what the view returned.
+
+def answer(request, page, get_response):
+    """The public answer: a 304, the cached copy, or a fresh one (then kept when it can be).
+
+    A copy is kept with its validators, so that a cached answer is replayed as it is.
+    """
+    representation = Representation(request, page)
+    response = not_modified(request, representation)
+    if response is not None:
+        return response
+    hit = cache.get(representation.key)
+    if hit is not None:
+        return replay(request, hit)
+    # The view reads only the parameters that count, so its answer is the same for every
+    # address that shares the key.
+    request.GET = representation.query
+    response = get_response(request)
+    user = getattr(request, "user", None)  # absent when a middleware answered before authentication
+    if user is not None and user.is_authenticated:  # a session cookie the middleware did not see
+        return response
+    keep = cacheable(request, response)
+    if response.status_code == 200:
+        add_validators(response, representation)
+    if keep:
+        if getattr(response, "is_rendered", True):
+            store(representation.key, response)
+        else:  # a TemplateResponse (the sitemap's) is stored once it is rendered
+            response.add_post_render_callback(lambda rendered: store(representation.key, rendered))
+    return response
+
+
+class PublicCacheMiddleware:
+    """The page cache and the validators, for anonymous visitors, before any session is read.
+
+    It stands after the security and CSP middleware, whose headers every answer gets, and
+    before the session middleware: a request without a session cookie is anonymous, and a
+    cached or not-modified answer to it is given without touching the session, the user,
+    the CSRF token or the messages.
     """
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        key = page_key(request)
-        hit = cache.get(key)
-        if hit is not None:
-            content, headers = hit
-            return HttpResponse(content, headers=headers)
-        response = view(request, *args, **kwargs)
-        if cacheable(request, response):
-            if getattr(response, "is_rendered", True):
-                store(key, response)
-            else:  # a TemplateResponse (the sitemap's) is stored once it is rendered
-                response.add_post_render_callback(lambda rendered: store(key, rendered))
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        page = None
+        if request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            page = public_page_of(request)
+        if page is not None:
+            request._public_cache_handled = True
+            return answer(request, page, self.get_response)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers.pop("ETag", None)
+            response.headers.pop("Last-Modified", None)
+            patch_cache_control(response, **STAFF_CACHE_CONTROL)
+            patch_vary_headers(response, ("Cookie",))
         return response
 
-    return wrapper
+
+def cache_public_page(view=None, *, parameters=None):
+    """Mark a view as a public page that anonymous visitors may be given from the cache.
+
+    ``parameters``: the query parameters the view reads (a collection of names, or a callable
+    giving it); ``None`` keys the cache on every parameter. ``PublicCacheMiddleware`` serves
+    marked views; a request it let through (one with a session cookie whose session turns out
+    anonymous) is served here by the same rules, so such a visitor gets public answers too.
+    """
+
+    def mark(view):
+        page = PublicPage(parameters)
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if getattr(request, "_public_cache_handled", False) or request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            request._public_cache_handled = True
+            return answer(request, public_page_of(request) or page, lambda request: view(request, *args, **kwargs))
+
+        wrapper.public_page = page
+        return wrapper
+
+    return mark if view is None else mark(view)
+
+
+def last_change(request=None):
+    """When the registry last changed (an aware datetime), or None before its first change."""
+    changed_at = registry_state(request)[1]
+    if changed_at is not None and changed_at.tzinfo is None:
+        changed_at = changed_at.replace(tzinfo=datetime.UTC)
+    return changed_at

@@ -2,6 +2,7 @@
 cooperation activities and the source documents their statements come from."""
 
 import contextvars
+import datetime
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -30,6 +31,8 @@ class RegistryVersion(models.Model):
     """
 
     number = models.PositiveBigIntegerField(default=0)
+    # When the registry last changed: the Last-Modified of every public answer.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="%(app_label)s_%(class)s_single_row")]
@@ -39,12 +42,26 @@ class RegistryVersion(models.Model):
 
     @classmethod
     def current(cls):
+        return cls.state()[0]
+
+    @classmethod
+    def state(cls):
+        """``(number, changed_at)``; ``changed_at`` is an aware datetime, or None before any change."""
         # Read on every public request, so with a plain cursor: building the equivalent ORM
         # query costs several times what running it does, as much as a cached page's answer.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT number FROM {connection.ops.quote_name(cls._meta.db_table)} WHERE id = 1")
+            cursor.execute(
+                f"SELECT number, changed_at FROM {connection.ops.quote_name(cls._meta.db_table)} WHERE id = 1"
+            )
             row = cursor.fetchone()
-        return row[0] if row else 0
+        if not row:
+            return 0, None
+        number, changed_at = row
+        if isinstance(changed_at, str):  # SQLite without the column type's converter
+            changed_at = datetime.datetime.fromisoformat(changed_at)
+        if changed_at is not None and timezone.is_naive(changed_at):
+            changed_at = changed_at.replace(tzinfo=datetime.UTC)  # stored in UTC
+        return number, changed_at
 
     @classmethod
     def bump(cls):
@@ -54,12 +71,13 @@ class RegistryVersion(models.Model):
         if batch is not None:
             batch.append(True)  # moved once, when the batch ends
             return
-        if cls.objects.filter(pk=1).update(number=F("number") + 1):
+        now = timezone.now()
+        if cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
             return
         # The row is created by a migration; a database emptied by a test flush lacks it.
-        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
         if not created:
-            cls.objects.filter(pk=1).update(number=F("number") + 1)
+            cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now)
 
 
 _batched_changes = contextvars.ContextVar("batched_registry_changes", default=None)

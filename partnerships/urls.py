@@ -35,15 +35,16 @@ urlpatterns = [
     path("areas/", views.area_list, name="area-list"),
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
     # A section of the sitemap lists up to 50,000 records: seconds of work, so it is cached too.
+    # A section reads one parameter, its page number p.
     path(
         "sitemap.xml",
-        cache_public_page(sitemap_views.index),
+        cache_public_page(sitemap_views.index, parameters=()),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "partnerships:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_public_page(sitemap_views.sitemap),
+        cache_public_page(sitemap_views.sitemap, parameters={"p"}),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

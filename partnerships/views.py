@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import exports
-from .caching import cache_public_page, cached
+from .caching import PublicPage, cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
 from .preview import follow_renames, found_or_renamed, mark_draft, private, visible
@@ -27,6 +27,8 @@ RELATED_LIMIT = 25
 MATRIX_PAGE_SIZE = 50
 # Parameters that take one value; several of them make the request ambiguous.
 SINGLE_VALUED = {"page", "format", "q", "signed_after", "signed_before"}
+# What every register reads besides its filters.
+REGISTER_PARAMETERS = ("page", "format", "sort")
 EXPORT_FORMATS = {"csv", "json"}
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -106,6 +108,11 @@ class RegisterView(View):
     filterset_class = None
     export = None
     template_name = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The page cache keys a register on its filters and the parameters every register reads.
+        cls.public_page = PublicPage(lambda: {*cls.filterset_class.base_filters, *REGISTER_PARAMETERS})
 
     def get_queryset(self):
         raise NotImplementedError
@@ -208,8 +215,8 @@ def areas_with_counts(request):
     return areas
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def home(request):
     organisations = Organisation.objects.published().only("name", "acronym", "slug", "relationship")
     context = {
@@ -223,8 +230,8 @@ def home(request):
     return render(request, "partnerships/home.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters={"page"})
 def area_list(request):
     """The cooperation matrix: organisations as rows, areas as columns."""
     try:
@@ -268,8 +275,8 @@ def area_list(request):
     return render(request, "partnerships/area_list.html", {"areas": areas, "rows": rows, **pagination(page)})
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 @follow_renames
 def area_detail(request, slug):
     area = found_or_renamed(request, CooperationArea.objects.all(), slug=slug)
@@ -286,8 +293,8 @@ def area_detail(request, slug):
     return render(request, "partnerships/area_detail.html", context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 @follow_renames
 def organisation_detail(request, slug):
     organisation = found_or_renamed(
@@ -320,8 +327,8 @@ def preview_render(request, template, context, record):
     return render(request, template, context)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
         visible(request, Agreement.objects.select_related("organisation").prefetch_related("areas")), pk=pk
@@ -335,8 +342,8 @@ def agreement_detail(request, pk):
     return preview_render(request, "partnerships/agreement_detail.html", context, agreement)
 
 
-@require_GET
-@cache_public_page
+@require_safe
+@cache_public_page(parameters=())
 @follow_renames
 def activity_detail(request, slug):
     activity = found_or_renamed(
@@ -356,19 +363,20 @@ def activity_detail(request, slug):
     return preview_render(request, "partnerships/activity_detail.html", context, activity)
 
 
-@require_GET
+@require_safe
+@cache_public_page(parameters=())
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; send them to the real icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """200 while the database answers, 503 when it does not: for load balancers and monitors."""
     try:

@@ -222,7 +222,8 @@ class TestPagination:
         assert [a.slug for a in page.object_list] == [f"training-{n:02d}" for n in range(25)]
         html = response.content.decode()
         assert "60 activities match these filters." in html
-        assert 'href="?status=completed&amp;organisation=iom&amp;page=2" rel="next"' in html
+        # The page reads its parameters in one fixed order (by name), the order its links keep.
+        assert 'href="?organisation=iom&amp;status=completed&amp;page=2" rel="next"' in html
         third = client.get("/cooperation/", {"status": "completed", "organisation": "iom", "page": 3})
         assert [a.slug for a in third.context["page"].object_list] == [f"training-{n:02d}" for n in range(50, 60)]
         assert 'aria-current="page"><span class="visually-hidden">Page </span>3<' in third.content.decode()

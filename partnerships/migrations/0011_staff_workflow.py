@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('partnerships', '0009_activity_start_index'),
+        ('partnerships', '0010_registry_version_changed_at'),
     ]
 
     operations = [
