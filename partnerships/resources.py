@@ -198,8 +198,23 @@ class RegistryResource(resources.ModelResource):
                     errors[field.attribute] = ValidationError(str(error), code="invalid")
         if hasattr(instance, "source_passage"):
             self.citation.apply(instance, row, errors)
+        if self.publish and not errors:
+            self.check_publishable(instance, errors)
         if errors:
             raise ValidationError(errors)
+
+    def check_publishable(self, instance, errors):
+        """A record published by the import must not show drafts (``drafts_it_depends_on``)."""
+        links = {
+            name: records for name, records in instance._links.items() if name in instance.publication_dependencies
+        }
+        if drafts := instance.drafts_it_depends_on(**links):
+            named = ", ".join(f"{draft} ({draft._meta.verbose_name})" for draft in drafts)
+            errors["is_published"] = ValidationError(
+                f"Cannot be published: its public page would leave out what is still a draft: {named}. "
+                "Publish them first, or import without publishing.",
+                code="drafts",
+            )
 
     def before_save_instance(self, instance, row, **kwargs):
         if self.publish:

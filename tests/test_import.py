@@ -264,3 +264,21 @@ def test_a_record_added_after_an_earlier_import_is_known_to_the_next(client, reg
     confirm(client, "organisation", response)
 
     assert row_types(preview(client, "organisation", content)) == ["new"]
+
+
+def test_publishing_by_import_is_refused_for_a_record_that_would_show_drafts(client, registry, editor):
+    Organisation.objects.filter(slug="who").update(is_published=False)
+    content = b"slug,title,status,priority,partners,areas\nnew-one,New one,planned,normal,iom;who,return\n"
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", content, publish="on")
+
+    assert row_errors(response) == {
+        1: {
+            "is_published": [
+                "Cannot be published: its public page would leave out what is still a draft: "
+                "World Health Organization (WHO) (organisation). Publish them first, or import without publishing."
+            ]
+        }
+    }
+    assert row_types(preview(client, "cooperationactivity", content)) == ["new"]  # as a draft it may come in
