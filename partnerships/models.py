@@ -5,17 +5,18 @@ import contextvars
 import datetime
 from contextlib import contextmanager
 
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, router, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
+
+from .publication import PublicationDependencies
+from .renames import SlugHistory
 
 
 class RegistryVersion(models.Model):
@@ -190,140 +191,6 @@ def registry_history(m2m_fields=()):
     as a change every time; so is the edit-conflict ``version``, which moves on with every save.
     """
     return RegistryHistory(excluded_fields=["updated_at", "version"], m2m_fields=m2m_fields)
-
-
-def is_public(record):
-    """Whether visitors see the record. Records without a publication state are always public."""
-    if hasattr(record, "is_public"):
-        return record.is_public
-    return getattr(record, "is_published", True)
-
-
-class PublicationDependencies:
-    """What a record's public page shows of other records, which must be public too.
-
-    ``publication_dependencies`` names the fields (foreign keys and many-to-many) whose records
-    a published record shows: a draft among them would be left out of the public page while
-    the record still names it. ``drafts_it_depends_on()`` is the one place that lists them, for
-    the admin's form and actions, the import and the review dashboard alike.
-    """
-
-    publication_dependencies = ()
-
-    def drafts_it_depends_on(self, **values):
-        """The drafts this record shows, and the drafts they show in turn, in a stable order.
-
-        ``values`` replaces saved field values with ones not saved yet (a form's cleaned data):
-        a record for a foreign key, an iterable of records for a many-to-many field.
-        """
-        drafts, seen = [], set()
-
-        def visit(record, overrides):
-            for name in record.publication_dependencies:
-                field = record._meta.get_field(name)
-                if name in overrides:
-                    value = overrides[name]
-                elif field.many_to_many:
-                    value = getattr(record, name).all() if record.pk else ()
-                else:
-                    value = getattr(record, name)
-                related = list(value) if field.many_to_many else ([value] if value is not None else [])
-                for other in related:
-                    key = (type(other), other.pk)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    if not getattr(other, "is_published", True):
-                        drafts.append(other)
-                    # Published with this record, or public only once its own drafts are.
-                    if isinstance(other, PublicationDependencies) and not is_public(other):
-                        visit(other, {})
-
-        visit(self, values)
-        return drafts
-
-    @classmethod
-    def pointing_at_drafts(cls):
-        """The condition selecting the records of this model that show a draft."""
-        condition = Q(pk__in=[])
-        for name in cls.publication_dependencies:
-            field = cls._meta.get_field(name)
-            target = field.related_model
-            if not any(f.name == "is_published" for f in target._meta.concrete_fields):
-                continue
-            if field.many_to_many:
-                through = field.remote_field.through
-                links = through.objects.filter(
-                    **{
-                        f"{field.m2m_field_name()}": OuterRef("pk"),
-                        f"{field.m2m_reverse_field_name()}__is_published": False,
-                    }
-                )
-                condition |= Exists(links)
-            else:
-                condition |= Q(**{f"{name}__is_published": False})
-                if name == "agreement":
-                    condition |= Q(agreement__organisation__is_published=False)
-        return condition
-
-
-class SlugRedirect(models.Model):
-    """A slug a record was known by before it was renamed: its old public link redirects (301).
-
-    Written whenever the slug of a registry record with a public page changes; read only when
-    a public page's slug finds no record (``renamed_record()``).
-    """
-
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    old_slug = models.SlugField(max_length=120)
-    object_id = models.PositiveBigIntegerField()
-    record = GenericForeignKey("content_type", "object_id")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = "old link"
-        constraints = [
-            models.UniqueConstraint(fields=["content_type", "old_slug"], name="%(app_label)s_%(class)s_one_per_slug"),
-        ]
-
-    def __str__(self):
-        return f"{self.content_type.model} {self.old_slug}"
-
-
-def renamed_record(model, old_slug):
-    """The record of ``model`` that was known as ``old_slug`` before a rename, or None.
-
-    The public pages, the API and the feeds call this when a slug finds no record, and answer
-    with a permanent redirect to the record's current address if the visitor may see it.
-    """
-    link = (
-        SlugRedirect.objects.filter(content_type=ContentType.objects.get_for_model(model), old_slug=old_slug)
-        .only("object_id")
-        .first()
-    )
-    if link is None:
-        return None
-    return model._base_manager.filter(pk=link.object_id).first()
-
-
-class SlugHistory(models.Model):
-    """Keeps every slug a record had as an old link (SlugRedirect) when its slug changes."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        renamed_from = None
-        if not self._state.adding and self.pk is not None:
-            renamed_from = type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
-        super().save(*args, **kwargs)
-        if renamed_from and renamed_from != self.slug:
-            content_type = ContentType.objects.get_for_model(type(self))
-            SlugRedirect.objects.update_or_create(
-                content_type=content_type, old_slug=renamed_from, defaults={"object_id": self.pk}
-            )
-            # Renamed back: the slug is the record's own again, not an old link.
-            SlugRedirect.objects.filter(content_type=content_type, old_slug=self.slug).delete()
 
 
 @receiver(pre_save)

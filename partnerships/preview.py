@@ -10,7 +10,8 @@ from django.contrib.auth import get_permission_codename
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.cache import patch_cache_control
 
-from .models import is_public, renamed_record
+from .publication import is_public
+from .renames import renamed_record
 
 DRAFT_NOTICE = "Draft — not public"
 

@@ -4,7 +4,8 @@ for visitors only while the record is public; the editor is told the old link wi
 import pytest
 from django.urls import reverse
 
-from partnerships.models import CooperationActivity, CooperationArea, Organisation, SlugRedirect, renamed_record
+from partnerships.models import CooperationActivity, CooperationArea, Organisation
+from partnerships.renames import SlugRedirect, renamed_record
 
 from .admin_forms import organisation_form
 

@@ -7,7 +7,9 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import EditConflict, SlugHistory, is_public
+from ..models import EditConflict
+from ..publication import is_public
+from ..renames import SlugHistory
 from .conflicts import VersionedAdminMixin, VersionedForm
 from .history import ReadableHistoryMixin
 
