@@ -7,14 +7,15 @@ MANAGE := $(PY) manage.py
 # Local runs use debug mode on SQLite; production sets its own environment (README, "Deploying").
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run test test-postgres test-browser cluster-test lint format check bench clean
+.PHONY: help install run test test-postgres test-browser cluster-test outage-rehearsal lint format check bench clean
 
 help:
-	@echo "make run    set up, migrate, load the fixtures and serve http://127.0.0.1:8000"
+	@echo "make run    set up, migrate, load the shipped data into an empty database and serve http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check and run the whole test suite"
 	@echo "make test-postgres   the same checks and suite on the PostgreSQL server in DATABASE_URL"
 	@echo "make test-browser   only the browser tests (Chromium, axe-core, Nu HTML Checker)"
 	@echo "make cluster-test   nginx, two application servers, PostgreSQL and Redis rehearsing production"
+	@echo "make outage-rehearsal   as root: stop and start a PostgreSQL cluster of its own under the running site"
 	@echo "make bench  measure the public pages, the export and the admin at 100,000 activities (docs/performance.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -37,7 +38,7 @@ node_modules/.installed: package.json package-lock.json
 
 run: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
-	$(RUN_ENV) $(MANAGE) loaddata fixtures/*.json
+	$(RUN_ENV) $(MANAGE) load_shipped_data
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 lint: install
@@ -50,7 +51,9 @@ format: install
 
 check: install
 	$(RUN_ENV) $(MANAGE) check
-	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
+	@# On an in-memory database: the check needs no data, and the SQLite file may not exist yet
+	@# (only migrate creates it).
+	$(RUN_ENV) DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 # -n auto: the suite runs on every core (pytest-xdist), each process with its own test database.
 test: lint check node_modules/.installed
@@ -86,6 +89,11 @@ cluster-test: install
 
 test-browser: install node_modules/.installed
 	$(VENV)/bin/pytest -m browser
+
+# Stops and starts a PostgreSQL cluster of its own (port 5410) under gunicorn and checks what the
+# site answers meanwhile; CI runs it after the suites. Needs root and PostgreSQL's server packages.
+outage-rehearsal: install
+	$(PY) .ci/outage-rehearsal
 
 # wrk (the load generator) comes from the Debian archive; installed on first use.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

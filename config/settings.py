@@ -9,13 +9,16 @@ import datetime
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Seconds a SQLite write waits for another to finish before giving up (README, "SQLite").
+SQLITE_BUSY_TIMEOUT = 5
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -60,6 +63,29 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def sqlite_database(name):
+    """The DATABASES entry's NAME and OPTIONS for a SQLite file, for several processes at once.
+
+    - Write-ahead logging: visitors read while an editor writes.
+    - Every transaction takes the write lock at its start (``BEGIN IMMEDIATE``), waiting up to
+      the busy timeout for another writer to finish. A transaction that read first and asked
+      for the lock later could not wait (the other writer may be waiting for it), so SQLite
+      would refuse it at once with "database is locked".
+    - The file is opened read-write only (``mode=rw``): a missing file is an error, never a new,
+      empty database. ``manage.py migrate`` creates it (partnerships/management/commands/migrate.py).
+    """
+    if name == ":memory:" or str(name).startswith("file:"):
+        return {"NAME": name}
+    return {
+        "NAME": f"file:{quote(str(name))}?mode=rw",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+    }
 
 
 def env_cache(name, default):
@@ -131,6 +157,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # While the database is unreachable: cached pages for visitors, a 503 for everything else.
+    "partnerships.outage.DatabaseOutageMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before the session: anonymous answers from the page cache, and 304s, cost no session,
     # user, CSRF or message work (partnerships/caching.py).
@@ -169,17 +197,18 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 _database_url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 try:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            _database_url,
-            conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 0),
-            # A kept connection is checked before each request reuses it, so a database restart
-            # or failover costs one reconnection instead of a failed request.
-            conn_health_checks=True,
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(_database_url)}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# Connections are kept across requests on a database server (opening one costs a server
+# process and an authentication); SQLite opens a file, which costs nothing worth keeping.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_DB_CONN_MAX_AGE", 0 if _sqlite else 60)
+# A kept connection is checked before each request reuses it, so a database restart or
+# failover costs one reconnection instead of a failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if _sqlite:
+    DATABASES["default"] |= sqlite_database(DATABASES["default"]["NAME"])
 
 # Nothing that another application server would need lives in one server's memory: sessions
 # are in the database, and the cache is shared once DJANGO_CACHE_URL names a shared one.
@@ -228,6 +257,8 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe the health check over plain HTTP, behind the proxy that terminates TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)

@@ -1,7 +1,8 @@
 """HTTP caching of the public site: the page cache and the validators browsers and proxies use.
 
 Two layers, both keyed on the registry version (models.RegistryVersion), which every change to
-the registry moves on and which is read from the database once per request:
+the registry changes (to a random number, so that no key is met again with other contents, even
+after a restore) and which is read from the database once per request:
 
 - **The page cache.** Anonymous answers of public pages are kept in whatever cache backend
   ``CACHES["default"]`` names (each process's memory by default, Redis when shared). After any
@@ -22,6 +23,10 @@ always get fresh pages, marked ``private, no-store``, and nothing they are shown
 A view takes part by being marked with ``cache_public_page``, which also names the query
 parameters the view reads: the key holds only those, in a fixed order, so unknown parameters
 neither bypass the cache nor create entries of their own (and the view never sees them).
+
+While the database is unreachable the version cannot be read: the pages cached under the last
+version this process (or, with a shared cache, any process) read are served instead (outage.py,
+``page_from_before_the_outage``).
 """
 
 import datetime
@@ -40,6 +45,8 @@ from .models import RegistryVersion
 # Entries of the current version are correct until the next change, so they could stay longer;
 # the limit only bounds what a rarely requested page occupies.
 SECONDS = 600
+LAST_STATE_KEY = "partnerships:last-registry-state"
+_last_state = None  # the last registry state this process read
 
 # What lets browsers and shared caches keep a public answer but ask before each use whether it
 # is still current (a 304 when it is): the very next request after an edit sees the edit.
@@ -77,12 +84,22 @@ class PublicPage:
         return canonical
 
 
+def read_state():
+    """The registry's state from the database, remembered for the time it cannot be read."""
+    global _last_state
+    state = RegistryVersion.state()
+    if state != _last_state:
+        _last_state = state
+        cache.set(LAST_STATE_KEY, state, None)  # once per change and process
+    return state
+
+
 def registry_state(request=None):
     """``(version, last change)`` of the registry, read once per request and remembered on it."""
     if request is None:
-        return RegistryVersion.state()
+        return read_state()
     if not hasattr(request, "_registry_state"):
-        request._registry_state = RegistryVersion.state()
+        request._registry_state = read_state()
     return request._registry_state
 
 
@@ -165,6 +182,23 @@ def replay(request, hit):
         response.content = b""
         response["Content-Length"] = str(len(content))
     return response
+
+
+def page_from_before_the_outage(request):
+    """The public answer as cached under the last registry state seen, or None: for the time
+    the database cannot be asked for the current one."""
+    page = public_page_of(request)
+    if page is None:
+        return None
+    try:
+        state = cache.get(LAST_STATE_KEY, _last_state)
+        if state is None:
+            return None
+        request._registry_state = tuple(state)
+        hit = cache.get(Representation(request, page).key)
+    except Exception:  # a cache kept in the unreachable database (db://), or unreachable itself
+        return None
+    return None if hit is None else replay(request, hit)
 
 
 def answer(request, page, get_response):

@@ -3,10 +3,13 @@ cooperation activities and the source documents their statements come from."""
 
 import contextvars
 import datetime
+import secrets
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.db.models.signals import pre_save
@@ -19,19 +22,30 @@ from .publication import PublicationDependencies
 from .renames import SlugHistory
 
 
-class RegistryVersion(models.Model):
-    """A number that moves on with every change to the registry.
+def new_registry_version():
+    """A random number, never used before in practice (one chance in 2**63 of meeting an old one)."""
+    return secrets.randbits(63)
 
-    Public pages are cached in each server process (partnerships/caching.py) under keys that
-    include this number, read from the database on every request: after any change, the very
-    next request to any process misses the cache and renders afresh. Saves, deletions and
-    many-to-many changes move it through signals (partnerships/signals.py); bulk writes,
-    which send no signals, move it in RegistryQuerySet. A write holds the row until its
-    transaction ends, so concurrent edits of the registry queue behind each other there:
-    fine for a registry that a few staff edit.
+
+class RegistryVersion(models.Model):
+    """A number that changes, at random, with every change to the registry.
+
+    Public pages are cached (partnerships/caching.py) under keys that include this number, read
+    from the database on every request: after any change, the very next request to any server
+    process misses the cache and renders afresh. Saves, deletions and many-to-many changes change
+    it through signals (partnerships/signals.py); bulk writes, which send no signals, change it in
+    RegistryQuerySet; a change made outside the application (SQL, a restore) is announced with
+    ``manage.py invalidate_public_cache``.
+
+    A fresh random number rather than a counter: a counter goes back when a backup is restored
+    or a database is loaded anew, and the keys of pages cached before would be met again, with
+    their old contents, in a cache that outlives the database (Redis, or a server still running).
+
+    A write holds the row until its transaction ends, so concurrent edits of the registry queue
+    behind each other there: fine for a registry that a few staff edit.
     """
 
-    number = models.PositiveBigIntegerField(default=0)
+    number = models.PositiveBigIntegerField(default=new_registry_version)
     # When the registry last changed: the Last-Modified of every public answer.
     changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -66,28 +80,32 @@ class RegistryVersion(models.Model):
 
     @classmethod
     def bump(cls):
-        """Move the number on, in the caller's transaction: the new number becomes visible
-        to other connections together with the change it stands for."""
+        """Change the number, in the caller's transaction: the new number becomes visible to
+        other connections together with the change it stands for."""
         batch = _batched_changes.get()
         if batch is not None:
-            batch.append(True)  # moved once, when the batch ends
+            batch.append(True)  # changed once, when the batch ends
             return
         now = timezone.now()
-        if cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+        if cls.objects.filter(pk=1).update(number=new_registry_version(), changed_at=now):
             return
         # The row is created by a migration; a database emptied by a test flush lacks it.
-        _, created = cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+        _, created = cls.objects.get_or_create(pk=1, defaults={"changed_at": now})
         if not created:
-            cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now)
+            cls.objects.filter(pk=1).update(number=new_registry_version(), changed_at=now)
 
 
 _batched_changes = contextvars.ContextVar("batched_registry_changes", default=None)
 
 
 @contextmanager
-def one_registry_change():
-    """Many writes (a bulk import's) that move the registry version once, at the end, instead
-    of once per record and link: one UPDATE of the version row instead of tens of thousands."""
+def one_registry_change(announce=True):
+    """Many writes (a bulk import's) that change the registry version once, at the end, instead
+    of once per record and link: one UPDATE of the version row instead of tens of thousands.
+
+    Use it inside the writes' transaction, so that the new version commits with them; with
+    ``announce=False`` (writes that will be rolled back) the version is left as it is.
+    """
     if _batched_changes.get() is not None:
         yield  # already inside a batch
         return
@@ -97,7 +115,7 @@ def one_registry_change():
         yield
     finally:
         _batched_changes.reset(token)
-    if batch:
+    if batch and announce:
         RegistryVersion.bump()
 
 
@@ -226,6 +244,18 @@ class Timestamped(models.Model):
         return timezone.localdate(self.updated_at)
 
 
+def within_column_range(internal_type):
+    """Validators for the values a column of this integer type holds on PostgreSQL.
+
+    Django validates an integer field against the range of the database in use, and SQLite
+    stores any 64-bit integer: without these, a value accepted on SQLite (an area's display
+    order of 99,999) would stop the data from moving to PostgreSQL. With them, a field is
+    validated the same on both.
+    """
+    low, high = BaseDatabaseOperations.integer_field_ranges[internal_type]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
 class EditConflict(Exception):
     """A save based on a copy of a record that someone else has changed or deleted since."""
 
@@ -250,7 +280,9 @@ class Versioned(models.Model):
     # Editable so that a form can carry it (hidden) and set the version the editor started
     # from on the record it saves. db_default keeps the column's default in the database too,
     # so that during a rolling release servers still on the previous code can insert rows.
-    version = models.PositiveIntegerField(default=1, db_default=1)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, validators=within_column_range("PositiveIntegerField")
+    )
 
     class Meta:
         abstract = True
@@ -286,7 +318,9 @@ class CooperationArea(SlugHistory, Timestamped, Versioned):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    display_order = models.PositiveSmallIntegerField(default=0)
+    display_order = models.PositiveSmallIntegerField(
+        default=0, validators=within_column_range("PositiveSmallIntegerField")
+    )
 
     objects = SlugManager()
     history = registry_history()

@@ -14,6 +14,7 @@ record gets one history entry, by the importing user, marked "Imported".
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from import_export import fields, resources, widgets
 
 from .exports import ACTIVITIES, AGREEMENTS, FORMULA_PREFIXES, ORGANISATIONS
@@ -149,7 +150,9 @@ class RegistryResource(resources.ModelResource):
         abstract = True
 
     def import_data(self, dataset, dry_run=False, **kwargs):
-        with one_registry_change():
+        # The registry version changes once, in the import's transaction: it commits together
+        # with the records, so no page of the new records is ever cached under the old version.
+        with transaction.atomic(), one_registry_change(announce=not dry_run):
             return super().import_data(dataset, dry_run=dry_run, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):

@@ -1,10 +1,11 @@
-"""Every change to the registry moves the registry version, which the page caches are keyed on.
+"""Every change to the registry changes the registry version, which the page caches are keyed on.
 
 Saves and deletions of the registry's records, and changes to their many-to-many links, are
 seen here; bulk writes, which send no signals, are seen by RegistryQuerySet (models.py).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from .models import (
     Agreement,
@@ -14,6 +15,7 @@ from .models import (
     Region,
     RegistryVersion,
     SourceDocument,
+    new_registry_version,
 )
 
 REGISTRY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity]
@@ -40,9 +42,11 @@ def links_changed(sender, action, **kwargs):
 
 
 def never_back(sender, instance, raw, **kwargs):
-    """Loading a dump must not take the version back to a number pages were cached under."""
+    """Loading a dump must not take the version back to a number pages were cached under, nor
+    the last change back to a time clients hold copies from."""
     if raw:
-        instance.number = RegistryVersion.current() + 1
+        instance.number = new_registry_version()
+        instance.changed_at = timezone.now()
 
 
 def connect():

@@ -6,7 +6,7 @@ Every view starts from ``published()``: drafts never reach the public.
 import re
 
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -18,7 +18,8 @@ from django.views.decorators.http import require_safe
 from . import exports
 from .caching import PublicPage, cache_public_page, cached
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, RegistryVersion
+from .outage import database_failed
 from .preview import follow_renames, found_or_renamed, mark_draft, private, visible
 
 PAGE_SIZE = 25
@@ -378,10 +379,17 @@ def favicon(request):
 
 @require_safe
 def healthz(request):
-    """200 while the database answers, 503 when it does not: for load balancers and monitors."""
+    """200 while the database answers, 503 when it does not: for load balancers and monitors.
+
+    It reads the registry's own table, as every public page does: a ``SELECT 1`` would answer
+    while the tables are missing, and on SQLite without even opening the file. (A missing
+    SQLite file is never created anew: the settings open it read-write only.)
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        RegistryVersion.current()
+    except DatabaseError as error:
+        database_failed(request, error)
+        response = HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        response._has_been_logged = True  # the outage is logged once, not once per probe
+        return response
     return HttpResponse("ok\n", content_type="text/plain")

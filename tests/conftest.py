@@ -5,6 +5,9 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 
+# Registry files for tests that need separate processes on one database (tests/processes.py).
+from .processes import shipped_sqlite_template, sqlite_registry  # noqa: F401
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -233,3 +233,40 @@ def test_the_admin_path_comes_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "/staff-only/"
+
+
+DATABASE_KEYS = ("NAME", "OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+
+
+def database_setting(**env):
+    """The parts of the database setting that say how it is used, from a fresh interpreter."""
+    result = load_settings(
+        f"__import__('json').dumps({{k: s.DATABASES['default'].get(k) for k in {DATABASE_KEYS!r}}})",
+        DJANGO_SECRET_KEY="x" * 50,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_connections_are_kept_for_a_minute_and_checked_before_reuse():
+    database = database_setting(DATABASE_URL="postgres://registry:secret@db.example.org:5432/registry")
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
+    database = database_setting(
+        DATABASE_URL="postgres://registry:secret@db.example.org:5432/registry", DJANGO_DB_CONN_MAX_AGE="0"
+    )
+    assert database["CONN_MAX_AGE"] == 0
+
+
+def test_sqlite_logs_ahead_waits_for_the_write_lock_and_never_creates_a_missing_file():
+    database = database_setting(DATABASE_URL="sqlite:////srv/registry/db.sqlite3")
+    assert database == {
+        "NAME": "file:/srv/registry/db.sqlite3?mode=rw",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 5,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": True,
+    }

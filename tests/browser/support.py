@@ -150,3 +150,26 @@ def describe_violations(violations):
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         lines.extend(f"    {target}" for target in violation["targets"])
     return "\n".join(lines)
+
+
+def database_unavailable_pages():
+    """The 503 pages shown while the database is unreachable (partnerships/outage.py), as HTML by
+    name: a page asked for, and an editor's form sent back with what was typed."""
+    from django.test import RequestFactory
+
+    from partnerships.outage import unavailable
+
+    factory = RequestFactory()
+    form = {
+        "csrfmiddlewaretoken": "token",
+        "name": "World Health Organization",
+        "summary": "A summary typed at length,\nover two lines.",
+        "areas": ["1", "2"],
+        "password": "never shown",
+    }
+    return {
+        "database-unavailable": unavailable(factory.get("/organisations/iom/")).content.decode(),
+        "database-unavailable-form": unavailable(
+            factory.post("/admin/partnerships/organisation/1/change/", form)
+        ).content.decode(),
+    }

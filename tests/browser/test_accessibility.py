@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .support import SCREENSHOT_PAGES, describe_violations, page_params
+from .support import SCREENSHOT_PAGES, database_unavailable_pages, describe_violations, page_params
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +45,19 @@ def test_the_page_has_no_axe_violations(page, showcase, axe, screenshots, name, 
         page.screenshot(path=screenshots / f"desktop-{name}.png", full_page=True)
     found = [(violation["id"], violation["targets"]) for violation in violations]
     assert found == [], f"axe-core found on {path}:\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize("name", ["database-unavailable", "database-unavailable-form"])
+def test_the_database_unavailable_pages_have_no_axe_violations(page, live_registry, axe, name):
+    """Served, while the database is unreachable, in place of the page asked for."""
+    html = database_unavailable_pages()[name]
+    page.route(
+        "**/database-unavailable/",
+        lambda route: route.fulfill(status=503, content_type="text/html; charset=utf-8", body=html),
+    )
+    assert page.goto("/database-unavailable/").status == 503
+    violations = axe(page)
+    assert violations == [], describe_violations(violations)
 
 
 def test_the_stylesheet_loads(page, live_registry):

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from django.template.loader import render_to_string
 
-from .support import PAGES, ROOT, VNU_JAR, add_showcase_data, unavailable
+from .support import PAGES, ROOT, VNU_JAR, add_showcase_data, database_unavailable_pages, unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,9 @@ def test_every_public_page_is_valid_html(client, registry, tmp_path):
     # The server-error page is rendered by Django's handler without a request or context.
     files.append(tmp_path / "server-error.html")
     files[-1].write_text(render_to_string("500.html"), encoding="utf-8")
+    for name, html in database_unavailable_pages().items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(html, encoding="utf-8")
 
     errors = run_vnu(files)
 
