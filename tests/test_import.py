@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partnerships.models import Agreement, CooperationActivity, Organisation
+from partnerships.models import Agreement, CooperationActivity, Organisation, RegistryVersion
 
 from .helpers import body
 
@@ -282,3 +282,15 @@ def test_publishing_by_import_is_refused_for_a_record_that_would_show_drafts(cli
         }
     }
     assert row_types(preview(client, "cooperationactivity", content)) == ["new"]  # as a draft it may come in
+
+
+def test_a_preview_leaves_the_registry_version_and_a_confirmed_import_changes_it(client, registry, editor):
+    """Public pages are cached under the registry version: the import must change it, once."""
+    client.force_login(editor)
+    before = RegistryVersion.current()
+    response = preview(client, "organisation", NEW_ORGANISATION)
+    assert RegistryVersion.current() == before
+
+    confirm(client, "organisation", response)
+
+    assert RegistryVersion.current() != before
