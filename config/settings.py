@@ -160,6 +160,8 @@ MIDDLEWARE = [
     # While the database is unreachable: cached pages for visitors, a 503 for everything else.
     "partnerships.outage.DatabaseOutageMiddleware",
     "csp.middleware.CSPMiddleware",
+    # TRACE answered 405 everywhere, NUL characters kept away from the admin's queries.
+    "partnerships.middleware.RequestScreening",
     # Before the session: anonymous answers from the page cache, and 304s, cost no session,
     # user, CSRF or message work (partnerships/caching.py).
     "partnerships.caching.PublicCacheMiddleware",
@@ -242,6 +244,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Where the full downloads of the registers are written, once per registry version
+# (partnerships/downloads.py): a directory the application may write to, on each host.
+DOWNLOADS_DIR = Path(env_str("DJANGO_DOWNLOADS_DIR", str(BASE_DIR / "downloads")))
+
 # The staff admin's path, e.g. "staff/"; a less obvious one draws fewer password-guessing bots.
 ADMIN_URL = env_str("DJANGO_ADMIN_URL", "admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
@@ -265,6 +271,8 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# A form refused for its missing or expired token gets a page in the site's layout.
+CSRF_FAILURE_VIEW = "partnerships.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -282,18 +290,36 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling (django-axes): after five failed attempts for one user name from one
-# address, logging in is refused for DJANGO_LOGIN_LOCKOUT_MINUTES.
+# Login throttling (django-axes, partnerships/lockout.py): after five failed attempts for one
+# user name from one client address, or twenty from one address whatever the user names, that
+# login is refused for DJANGO_LOGIN_LOCKOUT_MINUTES.
 _lockout_minutes = env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15)
 if _lockout_minutes < 1:
     # axes would read no cool-off time as "locked until an administrator lifts it".
     raise ImproperlyConfigured(f"DJANGO_LOGIN_LOCKOUT_MINUTES must be 1 or more, not {_lockout_minutes}.")
 AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "partnerships.lockout.LoginAttempts"
+AXES_CLIENT_IP_CALLABLE = "partnerships.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every start-up and management command
 AXES_LOCKOUT_CALLABLE = "partnerships.lockout.locked_out"
+
+# How many proxies in front of the application servers append to X-Forwarded-For: the client's
+# address is read that many places from the header's end (0: the connection's own address).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+
+# Staff sessions end after a working day (DJANGO_SESSION_COOKIE_AGE seconds), not Django's two weeks.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
+if SESSION_COOKIE_AGE < 60:
+    raise ImproperlyConfigured(f"DJANGO_SESSION_COOKIE_AGE must be 60 seconds or more, not {SESSION_COOKIE_AGE}.")
+# After logging in without a usable "next" address (a missing one, or one refused as off-site),
+# staff land on the admin's front page.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # The edit history is a record, not an undo button: reverting to an old version would also
 # put back its publication state, whether or not the user may publish.

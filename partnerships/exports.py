@@ -2,7 +2,9 @@
 
 A download carries every row the filters select, not just one page, so it is streamed:
 rows are read from the database in chunks and written out as they come, and the memory
-a download takes stays the same at ten rows or a hundred thousand.
+a download takes stays the same at ten rows or a hundred thousand. The full download of a
+register (no filter) is written once per registry version to a file and served from there
+(downloads.py).
 
 A download of 100,000 activities must also finish well within a server worker's timeout, so
 rows are read as plain values rather than model instances, and each many-to-many column
@@ -14,6 +16,7 @@ import datetime
 import io
 import itertools
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -21,26 +24,32 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from .models import Citation, DatedFact
+from .provenance import machine_date
+
 CHUNK_SIZE = 2000
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A program that reads the file with another list separator (";" where the decimal mark is a
+# comma, or a tab, or "|") starts a new cell after each of these, inside a value too: a formula
+# can start there. "ok;=1+1" would be two cells, the second a formula.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n]\s*)([=+\-@])")
 
 
 @dataclass(frozen=True)
 class Related:
-    """A many-to-many column: the slugs of the related records, in their usual order."""
+    """A many-to-many column: the slugs of the related published records, in their usual order."""
 
     relation: str
-    published_only: bool = False
 
     def slugs(self, model, ids):
         """{record id: [slug, ...]} for the records ``ids`` of ``model``, in one query."""
         field = model._meta.get_field(self.relation)
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        links = field.remote_field.through._base_manager.filter(**{f"{source}_id__in": ids})
-        if self.published_only:
-            links = links.filter(**{f"{target}__is_published": True})
+        links = field.remote_field.through._base_manager.filter(
+            **{f"{source}_id__in": ids, f"{target}__is_published": True}
+        )
         ordering = [
             f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
             for name in field.related_model._meta.ordering
@@ -48,6 +57,79 @@ class Related:
         found = defaultdict(list)
         for record_id, slug in links.order_by(*ordering).values_list(f"{source}_id", f"{target}__slug"):
             found[record_id].append(slug)
+        return found
+
+    def fetch(self, model, ids):
+        return self.slugs(model, ids)
+
+
+def citation_rows(model, ids, fields):
+    """{record id: [citation values, ...]} for the records ``ids`` of ``model``, in their order."""
+    owner = model._meta.get_field("citations").field.name
+    found = defaultdict(list)
+    # Only citations of published sources: a draft source is named nowhere public.
+    rows = Citation.objects.filter(source__is_published=True, **{f"{owner}_id__in": ids}).order_by("position", "pk")
+    for row in rows.values(f"{owner}_id", *fields):
+        found[row.pop(f"{owner}_id")].append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class Citations:
+    """A JSON column: the record's citations, each as its source's slug, passage and locator."""
+
+    formats = frozenset({"json"})
+
+    def fetch(self, model, ids):
+        found = citation_rows(model, ids, ("source__slug", "passage", "locator"))
+        return {
+            record_id: [{"source": c["source__slug"], "passage": c["passage"], "locator": c["locator"]} for c in rows]
+            for record_id, rows in found.items()
+        }
+
+
+@dataclass(frozen=True)
+class FirstCitation:
+    """A CSV column: one value of the record's first citation, as the single source columns were."""
+
+    value: str
+    formats = frozenset({"csv"})
+
+    def fetch(self, model, ids):
+        return {record_id: rows[0][self.value] for record_id, rows in citation_rows(model, ids, (self.value,)).items()}
+
+
+@dataclass(frozen=True)
+class DatedFacts:
+    """A JSON column: the record's dated facts, each with its date at its precision and citations."""
+
+    formats = frozenset({"json"})
+
+    def fetch(self, model, ids):
+        owner = model._meta.get_field("dated_facts").field.name
+        facts = (
+            DatedFact.objects.filter(**{f"{owner}__in": ids})
+            .order_by("date", "pk")
+            .values(owner, "pk", "slug", "date", "precision", "continuing", "statement")
+        )
+        facts = list(facts)
+        fact_ids = list({fact["pk"] for fact in facts})
+        citations = citation_rows(DatedFact, fact_ids, ("source__slug", "passage", "locator"))
+        found = defaultdict(list)
+        for fact in facts:
+            found[fact[owner]].append(
+                {
+                    "slug": fact["slug"],
+                    "date": machine_date(fact["date"], fact["precision"]),
+                    "precision": fact["precision"],
+                    "since": fact["continuing"],
+                    "statement": fact["statement"],
+                    "citations": [
+                        {"source": c["source__slug"], "passage": c["passage"], "locator": c["locator"]}
+                        for c in citations.get(fact["pk"], [])
+                    ],
+                }
+            )
         return found
 
 
@@ -74,27 +156,37 @@ def if_public(value, *flags):
 class Export:
     """How one register is written out.
 
-    Each column is a field path read with ``values()`` ("slug", "source__slug"), a Related
-    many-to-many column, a RecordURL, or a function of the row's values; ``reads`` lists the
-    further field paths the functions need.
+    Each column is a field path read with ``values()`` ("slug", "organisation__slug"), a column
+    fetched per chunk of rows (Related many-to-many slugs, Citations, FirstCitation, DatedFacts:
+    one or two queries per chunk, whatever its size), a RecordURL, or a function of the row's
+    values; ``reads`` lists the further field paths the functions need. A column with
+    ``formats`` appears only in those downloads: JSON carries every citation, CSV keeps the
+    ``source`` and ``source_passage`` columns, holding the first citation.
     """
 
     name: str
     columns: dict
     reads: tuple = ()
 
-    def rows(self, queryset):
+    def columns_for(self, fmt):
+        """The columns a download in ``fmt`` writes: the citation columns differ between CSV and JSON."""
+        return {
+            column: spec for column, spec in self.columns.items() if fmt in getattr(spec, "formats", {"csv", "json"})
+        }
+
+    def rows(self, queryset, fmt="json"):
         """Lists of column values, in the queryset's order."""
+        columns = self.columns_for(fmt)
         paths = set(self.reads)
-        paths |= {spec for spec in self.columns.values() if isinstance(spec, str)}
-        paths |= {spec.key for spec in self.columns.values() if isinstance(spec, RecordURL)}
-        related = {column: spec for column, spec in self.columns.items() if isinstance(spec, Related)}
-        getters = [self.getter(column, spec) for column, spec in self.columns.items()]
+        paths |= {spec for spec in columns.values() if isinstance(spec, str)}
+        paths |= {spec.key for spec in columns.values() if isinstance(spec, RecordURL)}
+        related = {column: spec for column, spec in columns.items() if hasattr(spec, "fetch")}
+        getters = [self.getter(column, spec) for column, spec in columns.items()]
         # The download reads what it writes, whatever the page view selected or prefetched.
         records = queryset.prefetch_related(None).values("pk", *sorted(paths)).iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(itertools.islice(records, CHUNK_SIZE)):
             ids = [record["pk"] for record in chunk]
-            links = {column: spec.slugs(queryset.model, ids) for column, spec in related.items()}
+            links = {column: spec.fetch(queryset.model, ids) for column, spec in related.items()}
             for record in chunk:
                 yield [get(record, links) for get in getters]
 
@@ -103,41 +195,51 @@ class Export:
         """A function of a record's values and its chunk's links, giving the column's value."""
         if isinstance(spec, str):
             return lambda record, links: plain(record[spec])
-        if isinstance(spec, Related):
+        if isinstance(spec, FirstCitation):
+            return lambda record, links: links[column].get(record["pk"], "")
+        if hasattr(spec, "fetch"):
             return lambda record, links: links[column].get(record["pk"], [])
         if isinstance(spec, RecordURL):
             url = spec.maker()
             return lambda record, links: url(record[spec.key])
         return lambda record, links: plain(spec(record))
 
-    def chunks(self, queryset):
+    def chunks(self, queryset, fmt):
         """The rows in lists of up to CHUNK_SIZE, so that the response is written in large pieces."""
-        rows = self.rows(queryset)
+        rows = self.rows(queryset, fmt)
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
             yield chunk
 
+    def body(self, queryset, fmt):
+        """The download as pieces of text, read from the database as they are written out."""
+        return self._csv(queryset) if fmt == "csv" else self._json(queryset)
+
+    @staticmethod
+    def content_type(fmt):
+        return "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+
+    def file_name(self, fmt):
+        return f"{self.name}-{timezone.localdate().isoformat()}.{fmt}"
+
     def response(self, queryset, fmt):
-        stamp = timezone.localdate().isoformat()
-        if fmt == "csv":
-            body, content_type = self._csv(queryset), "text/csv; charset=utf-8"
-        else:
-            body, content_type = self._json(queryset), "application/json"
-        response = StreamingHttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.name}-{stamp}.{fmt}"'
+        """A streamed download of exactly these rows (a filtered one: full ones are files, downloads.py)."""
+        response = StreamingHttpResponse(self.body(queryset, fmt), content_type=self.content_type(fmt))
+        response["Content-Disposition"] = f'attachment; filename="{self.file_name(fmt)}"'
         return response
 
     def _csv(self, queryset):
         # A byte-order mark lets spreadsheet programs read the file as UTF-8.
-        yield "\ufeff" + csv_lines([list(self.columns)])
-        cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in self.columns.values()]
-        for chunk in self.chunks(queryset):
+        columns = self.columns_for("csv")
+        yield "\ufeff" + csv_lines([list(columns)])
+        cells = [csv_list if isinstance(spec, Related) else csv_cell for spec in columns.values()]
+        for chunk in self.chunks(queryset, "csv"):
             yield csv_lines([[cell(value) for cell, value in zip(cells, row, strict=True)] for row in chunk])
 
     def _json(self, queryset):
         yield "["
         separator = "\n"
-        names = list(self.columns)
-        for chunk in self.chunks(queryset):
+        names = list(self.columns_for("json"))
+        for chunk in self.chunks(queryset, "json"):
             parts = []
             for row in chunk:
                 parts.append(separator + json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False))
@@ -158,16 +260,19 @@ def csv_lines(rows):
 
 
 def csv_cell(value):
-    """A value as a spreadsheet cell: formulas defused."""
+    """A value as a spreadsheet cell, with every place a formula could start defused by a
+    leading apostrophe: the start of the cell, and the start of whatever follows a character a
+    spreadsheet program may take as its list separator."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def csv_list(values):
-    """A list of slugs as one cell, joined by semicolons."""
+    """A list of slugs as one cell, joined by semicolons; each part is a place a cell can start."""
     return csv_cell(";".join(values))
 
 
@@ -185,8 +290,10 @@ ORGANISATIONS = Export(
         "headquarters_country": "headquarters_country",
         "website": "website",
         "summary": "summary",
-        "source": "source__slug",
-        "source_passage": "source_passage",
+        "source": FirstCitation("source__slug"),
+        "source_passage": FirstCitation("passage"),
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "url": RecordURL("partnerships:organisation-detail", "slug"),
     },
     reads=("parent__slug", "parent__is_published"),
@@ -210,6 +317,8 @@ AGREEMENTS = Export(
         ),
         "document_url": "document_url",
         "summary": "summary",
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "url": RecordURL("partnerships:agreement-detail", "pk"),
     },
     reads=("supersedes_id", "supersedes__is_published", "supersedes__organisation__is_published"),
@@ -222,8 +331,8 @@ ACTIVITIES = Export(
         "title": "title",
         "status": "status",
         "priority": "priority",
-        # Partners that are not published yet stay out of the download.
-        "partners": Related("partners", published_only=True),
+        # Partners, areas and regions that are not published yet stay out of the download.
+        "partners": Related("partners"),
         "areas": Related("areas"),
         "regions": Related("regions"),
         "starts_on": "starts_on",
@@ -233,8 +342,10 @@ ACTIVITIES = Export(
             a["agreement_id"], a["agreement__is_published"], a["agreement__organisation__is_published"]
         ),
         "summary": "summary",
-        "source": "source__slug",
-        "source_passage": "source_passage",
+        "source": FirstCitation("source__slug"),
+        "source_passage": FirstCitation("passage"),
+        "citations": Citations(),
+        "dated_facts": DatedFacts(),
         "url": RecordURL("partnerships:activity-detail", "slug"),
     },
     reads=("agreement_id", "agreement__is_published", "agreement__organisation__is_published"),

@@ -1,6 +1,6 @@
 """The filters of the public registers.
 
-Parameter names and values are part of the public contract (DESIGN.md, "Public URLs"):
+Parameter names and values are part of the public contract (docs/contract.md, "Public URLs"):
 several values of one parameter mean "any of", different parameters combine with "and".
 """
 
@@ -152,7 +152,9 @@ class OrganisationSelectMixin:
 
 class OrganisationFilter(filters.FilterSet):
     q = SearchFilter(help_text="Name, acronym or summary")
-    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    area = RelatedSlugsFilter(
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
+    )
     kind = ChoicesFilter(choices=Organisation.Kind.choices, label="Kind of organisation")
     relationship = ChoicesFilter(choices=Organisation.Relationship.choices, label="Relationship")
 
@@ -166,7 +168,9 @@ class AgreementFilter(OrganisationSelectMixin, filters.FilterSet):
     organisation = RelatedSlugsFilter(
         field_name="organisation", queryset=published_organisations, label="Organisation", widget=OrganisationSelect
     )
-    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    area = RelatedSlugsFilter(
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
+    )
     kind = ChoicesFilter(choices=Agreement.Kind.choices, label="Kind of agreement")
     status = ChoicesFilter(choices=Agreement.Status.choices, label="Status")
     signed_after = filters.DateFilter(
@@ -183,14 +187,16 @@ class AgreementFilter(OrganisationSelectMixin, filters.FilterSet):
 
 class CooperationActivityFilter(OrganisationSelectMixin, filters.FilterSet):
     q = SearchFilter(help_text="Title or summary")
-    area = RelatedSlugsFilter(field_name="areas", queryset=CooperationArea.objects.all(), label="Cooperation area")
+    area = RelatedSlugsFilter(
+        field_name="areas", queryset=CooperationArea.objects.published(), label="Cooperation area"
+    )
     organisation = RelatedSlugsFilter(
         field_name="partners",
         queryset=published_organisations,
         label="Partner organisation",
         widget=OrganisationSelect,
     )
-    region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.all(), label="Region")
+    region = RelatedSlugsFilter(field_name="regions", queryset=Region.objects.published(), label="Region")
     status = ChoicesFilter(choices=CooperationActivity.Status.choices, label="Status")
     priority = ChoicesFilter(choices=CooperationActivity.Priority.choices, label="Priority")
 

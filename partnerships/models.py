@@ -1,5 +1,8 @@
 """The registry's domain: cooperation areas, regions, organisations, agreements,
-cooperation activities and the source documents their statements come from."""
+cooperation activities and the source documents their statements come from.
+
+Citations and dated facts, which tie the records to their sources, are in provenance.py.
+"""
 
 import contextvars
 import datetime
@@ -10,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -18,7 +21,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
-from .publication import PublicationDependencies
+from .dependencies import PublicationDependencies
 from .renames import SlugHistory
 
 
@@ -155,6 +158,22 @@ class PublishableQuerySet(RegistryQuerySet):
 
 
 class PublishableManager(SlugManager.from_queryset(PublishableQuerySet)):
+    pass
+
+
+class SourceDocumentQuerySet(PublishableQuerySet):
+    def public(self):
+        """Sources visitors may see: published, and cited by a published record.
+
+        The one place that says which sources are public (the footer, the source of a quoted
+        passage, the downloads and the admin's publication check all ask it): a published
+        source that only drafts cite stays out of sight until one of them is published.
+        """
+
+        return self.published().filter(Exists(Citation.objects.published().filter(source=OuterRef("pk"))))
+
+
+class SourceDocumentManager(SlugManager.from_queryset(SourceDocumentQuerySet)):
     pass
 
 
@@ -321,13 +340,15 @@ class CooperationArea(SlugHistory, Timestamped, Versioned):
     display_order = models.PositiveSmallIntegerField(
         default=0, validators=within_column_range("PositiveSmallIntegerField")
     )
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["display_order", "name", "pk"]
         verbose_name = "cooperation area"
+        permissions = [("publish_cooperationarea", "Can publish or unpublish cooperation areas")]
         constraints = [
             models.UniqueConstraint(
                 Lower("slug"),
@@ -356,12 +377,14 @@ class Region(Timestamped, Versioned):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.REGION)
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = PublishableManager()
     history = registry_history()
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("publish_region", "Can publish or unpublish regions")]
         constraints = [
             models.UniqueConstraint(
                 Lower("slug"),
@@ -380,21 +403,29 @@ class Region(Timestamped, Versioned):
         return (self.slug,)
 
 
-class SourceDocument(Timestamped, Versioned):
-    """Where a statement in the registry comes from."""
+class SourceDocument(SlugHistory, Timestamped, Versioned):
+    """Where a statement in the registry comes from: what a reader needs to find the document."""
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=100, unique=True)
-    publisher = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField("date", null=True, blank=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Part of the source's public link.")
+    publisher = models.CharField(max_length=200, blank=True, help_text="Who published it: “Frontex”, “eucrim”.")
+    published_on = models.DateField("date", null=True, blank=True, help_text="When it was published, if stated.")
     url = models.URLField("URL", max_length=500, blank=True)
+    accessed_on = models.DateField(
+        "accessed on",
+        null=True,
+        blank=True,
+        help_text="The day the page at the URL was read: web pages change, so readers know which version is cited.",
+    )
+    is_published = models.BooleanField("published", default=False, db_default=False)
 
-    objects = SlugManager()
+    objects = SourceDocumentManager()
     history = registry_history()
 
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "source document"
+        permissions = [("publish_sourcedocument", "Can publish or unpublish source documents")]
         constraints = [
             models.UniqueConstraint(
                 Lower("slug"),
@@ -407,7 +438,7 @@ class SourceDocument(Timestamped, Versioned):
         return self.title
 
     def get_absolute_url(self):
-        return self.url or reverse("partnerships:home")
+        return reverse("partnerships:source-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -448,22 +479,13 @@ class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned)
     website = models.URLField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
     areas = models.ManyToManyField(CooperationArea, related_name="organisations", blank=True)
-    source = models.ForeignKey(
-        SourceDocument,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="organisations",
-        help_text="The document that states the relationship.",
-    )
-    source_passage = models.TextField(blank=True, help_text="The passage of the source, quoted word for word.")
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
     history = registry_history(["areas"])
 
-    # Its public page names its parent and quotes its source.
-    publication_dependencies = ("parent", "source", "areas")
+    # Its public page names its parent and areas; its citations name their sources (dependencies.py).
+    publication_dependencies = ("parent", "areas")
 
     class Meta:
         ordering = ["name", "pk"]
@@ -496,7 +518,7 @@ class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned)
     def natural_key(self):
         return (self.slug,)
 
-    natural_key.dependencies = ["partnerships.cooperationarea", "partnerships.sourcedocument"]
+    natural_key.dependencies = ["partnerships.cooperationarea"]
 
     @property
     def headquarters(self):
@@ -646,17 +668,13 @@ class CooperationActivity(PublicationDependencies, SlugHistory, Timestamped, Ver
         related_name="activities",
         help_text="The agreement the activity runs under, if any.",
     )
-    source = models.ForeignKey(
-        SourceDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
-    )
-    source_passage = models.TextField(blank=True, help_text="The passage of the source that states the activity.")
     is_published = models.BooleanField("published", default=False)
 
     objects = PublishableManager()
     history = registry_history(["partners", "areas", "regions"])
 
-    # Its public page names its partners and agreement and quotes its source.
-    publication_dependencies = ("partners", "agreement", "source", "areas", "regions")
+    # Its public page names its partners, agreement, areas and regions, and cites its sources.
+    publication_dependencies = ("partners", "agreement", "areas", "regions")
 
     class Meta:
         ordering = ["title", "pk"]
@@ -703,10 +721,9 @@ class CooperationActivity(PublicationDependencies, SlugHistory, Timestamped, Ver
         "partnerships.organisation",
         "partnerships.cooperationarea",
         "partnerships.region",
-        "partnerships.sourcedocument",
     ]
 
-    def clean(self):
-        super().clean()
-        if self.source_passage and not self.source_id:
-            raise ValidationError({"source": "Name the document the quoted passage comes from."})
+
+# The citation and dated-fact models live in their own module; importing them here registers
+# them with the app like the models above.
+from .provenance import Citation, DatedFact  # noqa: E402, F401

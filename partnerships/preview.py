@@ -10,7 +10,7 @@ from django.contrib.auth import get_permission_codename
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.cache import patch_cache_control
 
-from .publication import is_public
+from .dependencies import is_public
 from .renames import renamed_record
 
 DRAFT_NOTICE = "Draft — not public"
@@ -74,9 +74,14 @@ def follow_renames(view):
 
 
 def mark_draft(context, record):
-    """Adds the banner to a draft's page context; returns whether the record is a draft."""
+    """Adds the banner to a draft's page context, with the drafts it shows that would have to be
+    published with it (dependencies.py); returns whether the record is a draft."""
     draft = not is_public(record)
     context["draft_notice"] = DRAFT_NOTICE if draft else None
+    if draft and hasattr(record, "drafts_it_depends_on"):
+        # Read afresh: the page's own record holds only its published partners, areas and regions.
+        stored = type(record)._base_manager.get(pk=record.pk)
+        context["drafts_shown"] = [f"{other} ({other._meta.verbose_name})" for other in stored.drafts_it_depends_on()]
     return draft
 
 

@@ -1,83 +1,169 @@
-"""Which drafts a record's public page would show: what must be published with it.
+"""What the public sees, and who may change that.
 
-The admin's form and actions, the import and the review dashboard all ask here, so that a
-record is never published half-public (showing partners, an organisation, an agreement or
-sources that visitors cannot see).
+A record is public when its model's public queryset says so (``published()``; for source
+documents ``public()``: published and cited by a published record). Some records' public state
+depends on others: an agreement is public only while its organisation is, a source only while a
+published record cites it. So a change to one record (publishing it, or changing one of its
+relations) can put other records before the public.
+
+The rule, for every change made in the admin: whatever becomes public through it needs the
+permission to publish records of its kind ("Can publish or unpublish ..."). ``PublicationWatch``
+notes which records around the change are public before it and checks them again after it.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from collections import defaultdict
+
+from django.contrib.auth import get_permission_codename
+from django.db import models
+
+from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
+
+PUBLISHABLE = (CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity)
+
+# Whose public state follows other records, by the relation paths their public querysets follow:
+# keep in step with AgreementQuerySet.published() and SourceDocumentQuerySet.public().
+DEPENDS_ON = {
+    Agreement: ["organisation"],
+    # A source is public while a public citation cites it (provenance.Citation).
+    SourceDocument: [
+        "citations__organisation",
+        "citations__agreement",
+        "citations__activity",
+        "citations__dated_fact__organisations",
+        "citations__dated_fact__agreement",
+        "citations__dated_fact__activity",
+    ],
+}
+
+# Large selections are checked this many records at a time (databases limit query parameters).
+BATCH = 5000
 
 
-def is_public(record):
-    """Whether visitors see the record. Records without a publication state are always public."""
-    if hasattr(record, "is_public"):
-        return record.is_public
-    return getattr(record, "is_published", True)
+def public(model):
+    """The records of ``model`` that the public sees."""
+    if model is SourceDocument:
+        return SourceDocument.objects.public()
+    return model._default_manager.published()
 
 
-class PublicationDependencies:
-    """What a record's public page shows of other records, which must be public too.
+def can_publish(user, model):
+    """Whether the user holds the model's "publish" permission (superusers hold them all)."""
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
 
-    ``publication_dependencies`` names the fields (foreign keys and many-to-many) whose records
-    a published record shows: a draft among them would be left out of the public page while
-    the record still names it. ``drafts_it_depends_on()`` is the one place that lists them, for
-    the admin's form and actions, the import and the review dashboard alike.
+
+def end_model(model, path):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def relations(model):
+    """The model's own foreign keys and many-to-many fields that lead to publishable records."""
+    return [
+        field
+        for field in model._meta.get_fields()
+        if isinstance(field, models.ForeignKey | models.ManyToManyField) and field.related_model in PUBLISHABLE
+    ]
+
+
+def batches(keys):
+    keys = sorted(keys)
+    for start in range(0, len(keys), BATCH):
+        yield keys[start : start + BATCH]
+
+
+def around(model, keys):
+    """{model: record ids} whose public state a change to the records ``keys`` of ``model`` can
+    affect: those records, the records they point at, and the records whose public state
+    depends on them."""
+    found = defaultdict(set)
+    found[model] |= set(keys)
+    for batch in batches(keys):
+        for field in relations(model):
+            if field.many_to_many:
+                links = field.remote_field.through._base_manager.filter(
+                    **{f"{field.m2m_field_name()}_id__in": batch}
+                ).values_list(f"{field.m2m_reverse_field_name()}_id", flat=True)
+            else:
+                links = (
+                    model._base_manager.filter(pk__in=batch)
+                    .exclude(**{f"{field.name}__isnull": True})
+                    .values_list(field.attname, flat=True)
+                )
+            found[field.related_model] |= set(links)
+        for dependent, paths in DEPENDS_ON.items():
+            for path in paths:
+                if end_model(dependent, path) is model:
+                    found[dependent] |= set(
+                        dependent._base_manager.filter(**{f"{path}__in": batch}).values_list("pk", flat=True)
+                    )
+    return found
+
+
+def public_among(candidates):
+    """The (model, id) pairs of the candidates that the public sees."""
+    shown = set()
+    for model, keys in candidates.items():
+        for batch in batches(keys):
+            shown |= {(model, key) for key in public(model).filter(pk__in=batch).values_list("pk", flat=True)}
+    return shown
+
+
+def targets_in_form(form):
+    """{model: ids} of the records a submitted admin form points its relations at."""
+    found = defaultdict(set)
+    for field in relations(form._meta.model):
+        value = form.cleaned_data.get(field.name)
+        if isinstance(value, models.Model):
+            found[field.related_model].add(value.pk)
+        elif value is not None and not isinstance(value, str | int):
+            found[field.related_model] |= {record.pk for record in value}
+    return found
+
+
+class PublicationRefused(Exception):
+    """A change would put before the public records the user may not publish."""
+
+    def __init__(self, records):
+        self.records = records
+        kinds = sorted({str(record._meta.verbose_name_plural) for record in records})
+        names = ", ".join(f"“{record}”" for record in records[:5]) + (" …" if len(records) > 5 else "")
+        super().__init__(
+            f"Not saved: this change would make public {names}, and publishing {' and '.join(kinds)} "
+            "needs the permission to publish them. Ask an editor who may publish to make the change."
+        )
+
+
+class PublicationWatch:
+    """Notes what is public around a change before it is made, to check it afterwards.
+
+    ``PublicationWatch(model, ids, form)`` before the change, ``watch.check(user)`` after it, in
+    the same transaction: ``check`` raises PublicationRefused when a record became public that
+    the user may not publish, and the caller rolls the change back.
     """
 
-    publication_dependencies = ()
+    def __init__(self, model, keys, form=None):
+        self.model = model
+        self.keys = set(keys)
+        self.candidates = around(model, self.keys)
+        if form is not None:
+            for target, ids in targets_in_form(form).items():
+                self.candidates[target] |= ids
+        self.before = public_among(self.candidates)
 
-    def drafts_it_depends_on(self, **values):
-        """The drafts this record shows, and the drafts they show in turn, in a stable order.
+    def newly_public(self, keys=()):
+        """Records public now that were not before; ``keys`` adds records created by the change."""
+        candidates = around(self.model, self.keys | set(keys))
+        for model, ids in self.candidates.items():
+            candidates[model] |= ids
+        return public_among(candidates) - self.before
 
-        ``values`` replaces saved field values with ones not saved yet (a form's cleaned data):
-        a record for a foreign key, an iterable of records for a many-to-many field.
-        """
-        drafts, seen = [], set()
-
-        def visit(record, overrides):
-            for name in record.publication_dependencies:
-                field = record._meta.get_field(name)
-                if name in overrides:
-                    value = overrides[name]
-                elif field.many_to_many:
-                    value = getattr(record, name).all() if record.pk else ()
-                else:
-                    value = getattr(record, name)
-                related = list(value) if field.many_to_many else ([value] if value is not None else [])
-                for other in related:
-                    key = (type(other), other.pk)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    if not getattr(other, "is_published", True):
-                        drafts.append(other)
-                    # Published with this record, or public only once its own drafts are.
-                    if isinstance(other, PublicationDependencies) and not is_public(other):
-                        visit(other, {})
-
-        visit(self, values)
-        return drafts
-
-    @classmethod
-    def pointing_at_drafts(cls):
-        """The condition selecting the records of this model that show a draft."""
-        condition = Q(pk__in=[])
-        for name in cls.publication_dependencies:
-            field = cls._meta.get_field(name)
-            target = field.related_model
-            if not any(f.name == "is_published" for f in target._meta.concrete_fields):
-                continue
-            if field.many_to_many:
-                through = field.remote_field.through
-                links = through.objects.filter(
-                    **{
-                        f"{field.m2m_field_name()}": OuterRef("pk"),
-                        f"{field.m2m_reverse_field_name()}__is_published": False,
-                    }
-                )
-                condition |= Exists(links)
-            else:
-                condition |= Q(**{f"{name}__is_published": False})
-                if name == "agreement":
-                    condition |= Q(agreement__organisation__is_published=False)
-        return condition
+    def check(self, user, keys=()):
+        refused = defaultdict(list)
+        for model, key in self.newly_public(keys):
+            if not can_publish(user, model):
+                refused[model].append(key)
+        if refused:
+            records = [record for model, ids in refused.items() for record in model._base_manager.filter(pk__in=ids)]
+            raise PublicationRefused(records)

@@ -20,6 +20,7 @@ from import_export import fields, resources, widgets
 from .exports import ACTIVITIES, AGREEMENTS, FORMULA_PREFIXES, ORGANISATIONS
 from .models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
     Organisation,
@@ -101,11 +102,15 @@ class Date(widgets.DateWidget):
             raise ValueError(f"“{value}” is not a date: write it as YYYY-MM-DD.") from None
 
 
-class Citation:
-    """The columns that say where a statement comes from (``source`` and ``source_passage``).
+class FirstCitation:
+    """The CSV columns that say where a statement comes from (``source`` and ``source_passage``):
+    the record's first citation of a published source, as the downloads write it.
 
-    Read in this one place, so that the import follows the registry's citations wherever the
-    model keeps them.
+    A row naming a source sets that citation: its passage is updated when the source is the
+    same, or it cites the new source (its place in the old one no longer applies); a record
+    without one gains a citation. Blank columns leave the record's citations as they are (a
+    download leaves them blank where no citation is public). Read and written in this one
+    place, so that the import follows the registry's citations (partnerships/provenance.py).
     """
 
     columns = ("source", "source_passage")
@@ -121,6 +126,7 @@ class Citation:
         return source, passage
 
     def apply(self, record, row, errors):
+        record._cited = None
         if not any(column in row for column in self.columns):
             return
         try:
@@ -133,8 +139,39 @@ class Citation:
                 "A quoted passage needs its source: name the source document's slug.", code="required"
             )
             return
-        record.source = source
-        record.source_passage = passage
+        if source is not None:
+            record._cited = (source, passage)
+
+    @staticmethod
+    def current(record):
+        """The record's first citation of a published source, or None."""
+        if record.pk is None:
+            return None
+        return record.citations.filter(source__is_published=True).order_by("position", "pk").first()
+
+    def changes(self, record):
+        """Whether the row changes the record's citations."""
+        if getattr(record, "_cited", None) is None:
+            return False
+        citation = self.current(record)
+        source, passage = record._cited
+        return citation is None or (citation.source_id, citation.passage) != (source.pk, passage)
+
+    def save(self, record, user):
+        if not self.changes(record):
+            return
+        source, passage = record._cited
+        citation = self.current(record)
+        if citation is None:
+            owner = record._meta.get_field("citations").field.name
+            citation = Citation(**{owner: record}, position=0)
+        elif citation.source_id != source.pk:
+            citation.locator, citation.note = "", ""
+        citation.source, citation.passage = source, passage
+        if user is not None:
+            citation._history_user = user
+        citation._change_reason = "Imported"
+        citation.save()
 
 
 class RegistryResource(resources.ModelResource):
@@ -144,7 +181,7 @@ class RegistryResource(resources.ModelResource):
     def __init__(self, publish=False, **kwargs):
         super().__init__(**kwargs)
         self.publish = publish
-        self.citation = Citation()
+        self.citation = FirstCitation()
 
     class Meta:
         abstract = True
@@ -174,7 +211,7 @@ class RegistryResource(resources.ModelResource):
         for name, records in instance._links.items():
             if {record.pk for record in records} != set(getattr(instance, name).values_list("pk", flat=True)):
                 return False
-        return True
+        return not self.citation.changes(instance)
 
     def after_import_row(self, row, row_result, **kwargs):
         # The preview shows each row as the file has it (a diff of every row would cost more
@@ -199,8 +236,7 @@ class RegistryResource(resources.ModelResource):
                     instance._links[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = ValidationError(str(error), code="invalid")
-        if hasattr(instance, "source_passage"):
-            self.citation.apply(instance, row, errors)
+        self.citation.apply(instance, row, errors)
         if self.publish and not errors:
             self.check_publishable(instance, errors)
         if errors:
@@ -211,7 +247,11 @@ class RegistryResource(resources.ModelResource):
         links = {
             name: records for name, records in instance._links.items() if name in instance.publication_dependencies
         }
-        if drafts := instance.drafts_it_depends_on(**links):
+        drafts = instance.drafts_it_depends_on(**links)
+        cited = getattr(instance, "_cited", None)
+        if cited is not None and not cited[0].is_published and cited[0] not in drafts:
+            drafts.append(cited[0])  # a citation of a draft source is shown nowhere
+        if drafts:
             named = ", ".join(f"{draft} ({draft._meta.verbose_name})" for draft in drafts)
             errors["is_published"] = ValidationError(
                 f"Cannot be published: its public page would leave out what is still a draft: {named}. "
@@ -243,6 +283,7 @@ class RegistryResource(resources.ModelResource):
                 [through(**{f"{source}_id": instance.pk, f"{target}_id": other.pk}) for other in records]
             )
             instance.known_links[name] = [(link.pk, getattr(link, f"{target}_id")) for link in links]
+        self.citation.save(instance, kwargs.get("user"))
         if hasattr(instance, "skip_history_when_saving"):
             del instance.skip_history_when_saving
             user = kwargs.get("user")
@@ -284,7 +325,9 @@ class OrganisationResource(RegistryResource):
     class Meta:
         model = Organisation
         name = "Organisations, in the columns of the organisations download"
-        fields = [column for column in ORGANISATIONS.columns if column not in ("url", *Citation.columns)]
+        fields = [
+            column for column in ORGANISATIONS.columns_for("csv") if column not in ("url", *FirstCitation.columns)
+        ]
         import_id_fields = ["slug"]
         skip_unchanged = True
         skip_diff = True
@@ -310,7 +353,7 @@ class AgreementResource(RegistryResource):
     class Meta:
         model = Agreement
         name = "Agreements, in the columns of the agreements download (a blank id adds an agreement)"
-        fields = [column for column in AGREEMENTS.columns if column != "url"]
+        fields = [column for column in AGREEMENTS.columns_for("csv") if column != "url"]
         import_id_fields = ["id"]
         skip_unchanged = True
         skip_diff = True
@@ -335,7 +378,7 @@ class CooperationActivityResource(RegistryResource):
     class Meta:
         model = CooperationActivity
         name = "Cooperation activities, in the columns of the cooperation download"
-        fields = [column for column in ACTIVITIES.columns if column not in ("url", *Citation.columns)]
+        fields = [column for column in ACTIVITIES.columns_for("csv") if column not in ("url", *FirstCitation.columns)]
         import_id_fields = ["slug"]
         skip_unchanged = True
         skip_diff = True

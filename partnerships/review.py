@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Agreement, CooperationActivity, Organisation
+from .models import Agreement, Citation, CooperationActivity, DatedFact, Organisation
 
 EXPIRY_NOTICE_DAYS = 180
 
@@ -39,9 +39,15 @@ def without_areas():
     return ~Exists(Organisation.areas.through.objects.filter(organisation=OuterRef("pk")))
 
 
-def without_source_passage():
-    """Activities that quote no passage of a source."""
-    return Q(source_passage="")
+def without_citation():
+    """Records (organisations, agreements, activities or dated facts) that cite no source."""
+    return Q(citations=None)
+
+
+def without_passage():
+    """Citations that quote no passage: allowed where a source's words are not known, but each
+    one is worth a second look."""
+    return Q(passage="")
 
 
 class ExpiryFilter(admin.SimpleListFilter):
@@ -98,12 +104,20 @@ class HasAreasFilter(LackingFilter):
         return without_areas()
 
 
-class HasSourcePassageFilter(LackingFilter):
-    title = "has a source passage"
-    parameter_name = "has_source_passage"
+class HasCitationFilter(LackingFilter):
+    title = "cites a source"
+    parameter_name = "has_citation"
 
     def lacking(self):
-        return without_source_passage()
+        return without_citation()
+
+
+class HasPassageFilter(LackingFilter):
+    title = "quotes a passage"
+    parameter_name = "has_passage"
+
+    def lacking(self):
+        return without_passage()
 
 
 def changelist_url(model, **filters):
@@ -139,12 +153,17 @@ def dashboard(user):
         (Organisation, "Organisations waiting for publication", drafts, {"is_published__exact": 0}),
         (Agreement, "Agreements waiting for publication", drafts, {"is_published__exact": 0}),
         (CooperationActivity, "Cooperation activities waiting for publication", drafts, {"is_published__exact": 0}),
-        (
-            CooperationActivity,
-            "Cooperation activities without a source passage",
-            without_source_passage(),
-            {HasSourcePassageFilter.parameter_name: "no"},
+        *(
+            (
+                model,
+                f"Published {model._meta.verbose_name_plural} that cite no source",
+                Q(is_published=True) & without_citation(),
+                {"is_published__exact": 1, HasCitationFilter.parameter_name: "no"},
+            )
+            for model in (Organisation, Agreement, CooperationActivity)
         ),
+        (DatedFact, "Dated facts that cite no source", without_citation(), {HasCitationFilter.parameter_name: "no"}),
+        (Citation, "Citations that quote no passage", without_passage(), {HasPassageFilter.parameter_name: "no"}),
         (
             Organisation,
             "Organisations without a cooperation area",

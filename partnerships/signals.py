@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from .models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     Organisation,
     Region,
     RegistryVersion,
@@ -18,7 +20,16 @@ from .models import (
     new_registry_version,
 )
 
-REGISTRY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity]
+REGISTRY_MODELS = [
+    CooperationArea,
+    Region,
+    SourceDocument,
+    Organisation,
+    Agreement,
+    CooperationActivity,
+    DatedFact,
+    Citation,
+]
 LINK_CHANGES = {"post_add", "post_remove", "post_clear"}
 
 

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation
+from .provenance import cited_sources
 
 
 class RegisterSitemap(Sitemap):
@@ -42,7 +43,14 @@ class ActivitySitemap(RecordSitemap):
 
 
 class AreaSitemap(RecordSitemap):
-    queryset = CooperationArea.objects.all()
+    queryset = CooperationArea.objects.published()
+
+
+class SourceSitemap(RecordSitemap):
+    """The pages of the source documents that published statements cite."""
+
+    def items(self):
+        return cited_sources().only("pk", "slug", "updated_at").order_by("pk")
 
 
 SITEMAPS = {
@@ -51,4 +59,5 @@ SITEMAPS = {
     "agreements": AgreementSitemap,
     "cooperation": ActivitySitemap,
     "areas": AreaSitemap,
+    "sources": SourceSitemap,
 }

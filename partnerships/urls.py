@@ -1,4 +1,4 @@
-"""Public URLs of the registry (fixed by the product contract, DESIGN.md)."""
+"""Public URLs of the registry (fixed by the public contract, docs/contract.md)."""
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
@@ -9,9 +9,10 @@ from .sitemaps import SITEMAPS
 
 
 class RecordIdConverter:
-    """A record id: digits only, and few enough that every database can compare them."""
+    """A record id: digits only, few enough that every database can compare them, and written
+    one way only (no leading zeros), so that each record has one address."""
 
-    regex = "[0-9]{1,18}"
+    regex = "[1-9][0-9]{0,17}"
 
     def to_python(self, value):
         return int(value)
@@ -34,6 +35,7 @@ urlpatterns = [
     path("cooperation/<slug:slug>/", views.activity_detail, name="activity-detail"),
     path("areas/", views.area_list, name="area-list"),
     path("areas/<slug:slug>/", views.area_detail, name="area-detail"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     # A section of the sitemap lists up to 50,000 records: seconds of work, so it is cached too.
     # A section reads one parameter, its page number p.
     path(

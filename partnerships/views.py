@@ -7,7 +7,7 @@ import re
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -15,12 +15,23 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from . import exports
-from .caching import PublicPage, cache_public_page, cached
+from . import exports, timeline
+from .caching import PublicPage, cache_public_page, cached, registry_version
+from .downloads import full_download
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
-from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, RegistryVersion
+from .models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    RegistryVersion,
+    SourceDocument,
+)
 from .outage import database_failed
-from .preview import follow_renames, found_or_renamed, mark_draft, private, visible
+from .preview import DRAFT_NOTICE, follow_renames, found_or_renamed, mark_draft, may_preview, private, visible
+from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
 
 PAGE_SIZE = 25
 # How many related records a detail page lists before linking to the filtered register.
@@ -38,6 +49,14 @@ def published_partners():
     return Prefetch("partners", queryset=Organisation.objects.published().only("pk", "name", "acronym", "slug"))
 
 
+def published_areas():
+    return Prefetch("areas", queryset=CooperationArea.objects.published().only("name", "slug"))
+
+
+def published_regions():
+    return Prefetch("regions", queryset=Region.objects.published().only("name", "slug"))
+
+
 # What a card or a table row of an activity shows (templates/includes/activity_items.html).
 ACTIVITY_CARD = ("title", "slug", "status", "priority")
 
@@ -47,9 +66,7 @@ def published_activities():
     return (
         CooperationActivity.objects.published()
         .only(*ACTIVITY_CARD)
-        .prefetch_related(
-            published_partners(), Prefetch("areas", queryset=CooperationArea.objects.only("name", "slug"))
-        )
+        .prefetch_related(published_partners(), published_areas())
     )
 
 
@@ -127,7 +144,10 @@ class RegisterView(View):
             if not filterset.is_valid():
                 raise BadRequest(filterset.errors)
             if wants_export:
-                return self.export.response(filterset.qs, request.GET["format"])
+                fmt = request.GET["format"]
+                if not any(data.getlist(name) for name in filterset.filters):
+                    return full_download(self.export, filterset.qs, fmt, registry_version(request))
+                return self.export.response(filterset.qs, fmt)
             page_number = read_page_number(request.GET.get("page"))
         except BadRequest as bad:
             if wants_export or (request.GET.get("format") and "format" in bad.errors):
@@ -163,7 +183,7 @@ class OrganisationList(RegisterView):
     template_name = "partnerships/organisation_list.html"
 
     def get_queryset(self):
-        return Organisation.objects.published().select_related("parent").prefetch_related("areas")
+        return Organisation.objects.published().select_related("parent").prefetch_related(published_areas())
 
 
 class AgreementList(RegisterView):
@@ -181,7 +201,7 @@ class CooperationActivityList(RegisterView):
     template_name = "partnerships/activity_list.html"
 
     def get_queryset(self):
-        return published_activities().prefetch_related(Prefetch("regions", queryset=Region.objects.only("name")))
+        return published_activities().prefetch_related(published_regions())
 
 
 def published_links_per_area(model):
@@ -209,7 +229,7 @@ def area_counts(request):
 def areas_with_counts(request):
     """The areas, each with its numbers of published organisations and activities."""
     counts = area_counts(request)
-    areas = list(CooperationArea.objects.all())
+    areas = list(CooperationArea.objects.published())
     for area in areas:
         area.organisation_count = counts["organisations"].get(area.pk, 0)
         area.activity_count = counts["activities"].get(area.pk, 0)
@@ -239,7 +259,7 @@ def area_list(request):
         page_number = read_page_number(request.GET.get("page"))
     except BadRequest as bad:
         return render(request, "400.html", {"errors": bad.errors}, status=400)
-    areas = list(CooperationArea.objects.only("name", "slug"))
+    areas = list(CooperationArea.objects.published().only("name", "slug"))
     paginator = Paginator(Organisation.objects.published().only("name", "acronym", "slug"), MATRIX_PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404(f"There is no page {page_number} of the matrix.")
@@ -280,7 +300,7 @@ def area_list(request):
 @cache_public_page(parameters=())
 @follow_renames
 def area_detail(request, slug):
-    area = found_or_renamed(request, CooperationArea.objects.all(), slug=slug)
+    area = found_or_renamed(request, visible(request, CooperationArea.objects.all()), slug=slug)
     counts = area_counts(request)
     context = {
         "area": area,
@@ -291,7 +311,7 @@ def area_detail(request, slug):
         "activity_count": counts["activities"].get(area.pk, 0),
         "activities": published_activities().filter(areas=area)[:RELATED_LIMIT],
     }
-    return render(request, "partnerships/area_detail.html", context)
+    return preview_render(request, "partnerships/area_detail.html", context, area)
 
 
 @require_safe
@@ -300,24 +320,24 @@ def area_detail(request, slug):
 def organisation_detail(request, slug):
     organisation = found_or_renamed(
         request,
-        visible(request, Organisation.objects.select_related("parent", "source").prefetch_related("areas")),
+        visible(
+            request,
+            Organisation.objects.select_related("parent").prefetch_related(published_areas(), citations_prefetch()),
+        ),
         slug=slug,
     )
-    activities = (
-        published_activities()
-        .filter(partners=organisation)
-        .select_related("source")
-        .only(*ACTIVITY_CARD, "source_passage", "source__title", "source__publisher", "source__url")
-    )
+    activities = published_activities().filter(partners=organisation).prefetch_related(citations_prefetch())
     context = {
         "organisation": organisation,
         "parent": organisation.parent if organisation.parent and organisation.parent.is_published else None,
         # "parent" too: the related manager checks each row's parent_id, one query per row if deferred.
         "sub_organisations": organisation.sub_organisations.published().only("name", "acronym", "slug", "parent"),
-        "agreements": Agreement.objects.published().filter(organisation=organisation),
+        "agreements": Agreement.objects.published().filter(organisation=organisation)[:RELATED_LIMIT],
         "activity_count": activities.count(),
         "activities": activities[:RELATED_LIMIT],
+        "timeline": timeline.organisation_timeline(organisation),
     }
+    context["chart"] = timeline.layout(context["timeline"])
     return preview_render(request, "partnerships/organisation_detail.html", context, organisation)
 
 
@@ -332,7 +352,13 @@ def preview_render(request, template, context, record):
 @cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        visible(request, Agreement.objects.select_related("organisation").prefetch_related("areas")), pk=pk
+        visible(
+            request,
+            Agreement.objects.select_related("organisation").prefetch_related(
+                published_areas(), citations_prefetch(), dated_facts_prefetch()
+            ),
+        ),
+        pk=pk,
     )
     context = {
         "agreement": agreement,
@@ -351,8 +377,12 @@ def activity_detail(request, slug):
         request,
         visible(
             request,
-            CooperationActivity.objects.select_related("source", "agreement").prefetch_related(
-                published_partners(), "areas", "regions"
+            CooperationActivity.objects.select_related("agreement").prefetch_related(
+                published_partners(),
+                published_areas(),
+                published_regions(),
+                citations_prefetch(),
+                dated_facts_prefetch(),
             ),
         ),
         slug=slug,
@@ -362,6 +392,57 @@ def activity_detail(request, slug):
         agreement = None
     context = {"activity": activity, "agreement": agreement}
     return preview_render(request, "partnerships/activity_detail.html", context, activity)
+
+
+# What cites a source, by the kind of record: the citations of published records only, each
+# with its record, in the record's usual order.
+CITING = [
+    ("organisations", Q(organisation__is_published=True), "organisation", ("organisation__name",)),
+    (
+        "agreements",
+        Q(agreement__is_published=True, agreement__organisation__is_published=True),
+        "agreement",
+        ("agreement__title",),
+    ),
+    ("activities", Q(activity__is_published=True), "activity", ("activity__title",)),
+    ("dated_facts", None, "dated_fact", ("dated_fact__date",)),
+]
+
+
+@require_safe
+@cache_public_page(parameters=())
+@follow_renames
+def source_detail(request, slug):
+    """One source document and every published statement that cites it.
+
+    A source that no published record cites is not public: 404.
+    """
+    source = found_or_renamed(request, visible(request, SourceDocument.objects.all()), slug=slug)
+    sections, total = [], 0
+    for name, condition, owner, ordering in CITING:
+        if condition is None:
+            condition = Q(dated_fact__in=published_facts().values("pk"))
+        citations = Citation.objects.filter(condition, source=source)
+        count = citations.count()
+        total += count
+        rows = citations.select_related(owner).order_by(*ordering, "position", "pk")
+        if owner == "dated_fact":  # a fact is shown on the pages of its organisations
+            rows = rows.prefetch_related(
+                Prefetch(
+                    "dated_fact__organisations",
+                    queryset=Organisation.objects.published().only("name", "acronym", "slug"),
+                )
+            )
+        rows = rows[:RELATED_LIMIT] if count else []
+        sections.append({"name": name, "count": count, "citations": rows})
+    context = {"source": source, "sections": sections}
+    if not (total and source.is_published):
+        # Staff who may see drafts preview it; visitors find nothing here.
+        if not may_preview(request, SourceDocument):
+            raise Http404("No published statement cites this source.")
+        context["draft_notice"] = DRAFT_NOTICE
+        return private(render(request, "partnerships/source_detail.html", context))
+    return render(request, "partnerships/source_detail.html", context)
 
 
 @require_safe

@@ -22,6 +22,12 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _downloads_in_a_temporary_directory(settings, tmp_path):
+    """Full downloads are written to files: each test gets a directory of its own."""
+    settings.DOWNLOADS_DIR = tmp_path / "downloads"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """The test users' passwords are hashed cheaply: the strength of the hash is not under test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,4 @@
-"""The vocabularies DESIGN.md fixes: the slugs that public links and the fixtures rely on."""
+"""The vocabularies the public contract fixes (docs/contract.md): slugs that links and the fixtures rely on."""
 
 AREA_SLUGS = [
     "return",

@@ -5,14 +5,16 @@ from django.urls import reverse
 
 from partnerships.models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     Organisation,
     Region,
     SourceDocument,
 )
 
-MODELS = [CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity]
+MODELS = [CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity, Citation, DatedFact]
 
 
 def admin_url(model, action, *args):

@@ -6,10 +6,20 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    SourceDocument,
+)
+
+from .admin_forms import empty_inlines
 
 ACTIVITY = "health-and-safety-measures-at-the-borders"  # with WHO as its partner
 
@@ -25,9 +35,8 @@ def activity_form(activity, **changes):
         "areas": [a.pk for a in activity.areas.all()],
         "regions": [r.pk for r in activity.regions.all()],
         "agreement": activity.agreement_id or "",
-        "source": activity.source_id or "",
-        "source_passage": activity.source_passage,
         "version": activity.version,
+        **empty_inlines("cooperationactivity"),
     }
     if activity.is_published:
         data["is_published"] = "on"
@@ -91,16 +100,97 @@ def test_someone_who_may_not_publish_the_partner_is_told_so(
     assert not Organisation.objects.get(slug="who").is_published
 
 
-def test_adding_a_draft_partner_to_a_published_activity_is_refused(admin_client, registry):
+def test_adding_a_draft_partner_to_a_published_activity_is_saved_with_a_warning(admin_client, registry):
+    # Nothing more becomes public: the page leaves the draft out, the editor is told so, and
+    # the review dashboard lists the activity (publishing it is what gets refused).
     activity = CooperationActivity.objects.get(slug=ACTIVITY)
     draft = Organisation.objects.create(
         name="Draft Body", acronym="DB", slug="db", kind="intergovernmental", relationship="exploring"
     )
     response = admin_client.post(
-        change_url(activity), activity_form(activity, partners=[*[p.pk for p in activity.partners.all()], draft.pk])
+        change_url(activity),
+        activity_form(activity, partners=[*[p.pk for p in activity.partners.all()], draft.pk]),
+        follow=True,
     )
+    assert response.redirect_chain[-1][1] == 302
+    assert draft in activity.partners.all()
+    [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warning == (
+        f"“{activity.title}” is public, and its page leaves out what is still a draft: Draft Body (DB) (organisation)."
+    )
+    assert "Draft Body" not in Client().get(activity.get_absolute_url()).content.decode()
+
+
+def cite(activity, source, passage="Quoted."):
+    return Citation.objects.create(activity=activity, source=source, passage=passage, position=5)
+
+
+def test_publishing_an_activity_that_cites_a_draft_source_is_refused(admin_client, draft_activity_with_draft_partner):
+    activity = draft_activity_with_draft_partner
+    Organisation.objects.filter(slug="who").update(is_published=True)
+    source = SourceDocument.objects.create(title="Internal memo", slug="internal-memo")
+    cite(activity, source)
+
+    response = admin_client.post(change_url(activity), activity_form(activity, is_published="on"))
+
     assert response.status_code == 200
-    assert "Draft Body (DB) (organisation)" in response.context["adminform"].form.non_field_errors()[0]
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert error.startswith("Its public page would leave out what is still a draft: Internal memo (source document).")
+    activity.refresh_from_db()
+    assert not activity.is_published
+
+
+def test_a_draft_source_cited_on_the_form_itself_is_refused_then_published_together(
+    admin_client, draft_activity_with_draft_partner
+):
+    activity = draft_activity_with_draft_partner
+    Organisation.objects.filter(slug="who").update(is_published=True)
+    source = SourceDocument.objects.create(title="Internal memo", slug="internal-memo")
+    citation_row = {
+        "citations-TOTAL_FORMS": 1,
+        "citations-0-source": source.pk,
+        "citations-0-passage": "Quoted on the form.",
+        "citations-0-position": 9,
+    }
+    data = activity_form(activity, is_published="on", **citation_row)
+
+    response = admin_client.post(change_url(activity), data)
+
+    assert response.status_code == 200  # rolled back: neither the citation nor the publication saved
+    assert "Internal memo (source document)" in response.context["adminform"].form.non_field_errors()[0]
+    activity.refresh_from_db()
+    assert not activity.is_published and not activity.citations.filter(source=source).exists()
+
+    response = admin_client.post(change_url(activity), {**data, "publish_drafts_too": "on"})
+
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    source.refresh_from_db()
+    assert activity.is_published and source.is_published
+    assert "Quoted on the form." in Client().get(activity.get_absolute_url()).content.decode()
+
+
+def test_the_dashboard_filter_finds_published_records_citing_draft_sources(admin_client, registry):
+    activity = CooperationActivity.objects.get(slug=ACTIVITY)
+    cite(activity, SourceDocument.objects.create(title="Internal memo", slug="internal-memo"))
+    changelist = reverse("admin:partnerships_cooperationactivity_changelist")
+
+    response = admin_client.get(changelist, {"shows_drafts": "yes"})
+
+    assert [record.slug for record in response.context["cl"].result_list] == [ACTIVITY]
+
+
+def test_unpublishing_an_area_leaves_the_records_showing_it_for_the_dashboard(admin_client, registry):
+    area = CooperationArea.objects.get(slug="return")
+    changelist = reverse("admin:partnerships_cooperationarea_changelist")
+    admin_client.post(changelist, {"action": "unpublish", "_selected_action": [area.pk]})
+    area.refresh_from_db()
+    assert not area.is_published
+
+    response = admin_client.get(reverse("admin:partnerships_organisation_changelist"), {"shows_drafts": "yes"})
+
+    expected = set(Organisation.objects.filter(is_published=True, areas=area).values_list("slug", flat=True))
+    assert expected and {o.slug for o in response.context["cl"].result_list} == expected
 
 
 def test_an_agreement_is_published_only_with_its_organisation(admin_client, registry):

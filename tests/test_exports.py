@@ -38,8 +38,14 @@ def test_the_json_download_names_related_records_by_slug(client):
             "ends_on": None,
             "agreement": None,
             "summary": activity.summary,
-            "source": "international-organisations",
-            "source_passage": activity.source_passage,
+            "citations": [
+                {
+                    "source": "international-organisations",
+                    "passage": activity.citations.get().passage,
+                    "locator": "“International Organisation for Migration (IOM)”, paragraph 1",
+                }
+            ],
+            "dated_facts": [],
             "url": f"/cooperation/{TA_SLUG}/",
         }
     ]
@@ -129,6 +135,8 @@ ACTIVITY_COLUMNS = [
     "source_passage",
     "url",
 ]
+# JSON carries every citation and dated fact where CSV keeps the first citation's two columns.
+ACTIVITY_JSON_FIELDS = [*ACTIVITY_COLUMNS[:11], "citations", "dated_facts", "url"]
 
 
 @pytest.fixture
@@ -147,12 +155,13 @@ def agreement():
 def test_an_activity_row_names_its_relations_by_slug(client, agreement):
     rows = {row["slug"]: row for row in export_json(client, "/cooperation/")}
     fields = rows["fields-deployment"]
-    assert list(fields) == ACTIVITY_COLUMNS
+    assert list(fields) == ACTIVITY_JSON_FIELDS
     assert fields["partners"] == ["interpol"]
     assert fields["areas"] == ["document-fraud"]
     assert fields["priority"] == "major"
     assert fields["agreement"] == agreement.pk
-    assert fields["source"] == "international-organisations"
+    assert [citation["source"] for citation in fields["citations"]] == ["international-organisations"]
+    assert [fact["slug"] for fact in fields["dated_facts"]] == ["fields-went-live"]
     assert fields["url"] == "/cooperation/fields-deployment/"
     technical = rows["technical-assistance-eastern-partnership-western-balkans-turkiye"]
     assert technical["regions"] == ["eastern-partnership", "turkiye", "western-balkans"]  # in name order

@@ -1,4 +1,4 @@
-"""Every register filter alone and combined, with the expected rows from DESIGN.md's tables."""
+"""Every register filter alone and combined, with the expected rows from the contract's tables (docs/contract.md)."""
 
 import datetime
 

@@ -37,6 +37,7 @@ def public_addresses(agreement):
         "activity-detail": "/cooperation/fields-deployment/",
         "area-list": "/areas/",
         "area-detail": "/areas/return/",
+        "source-detail": "/sources/international-organisations/",
         "sitemap": "/sitemap.xml",
         "sitemap-section": "/sitemap-organisations.xml",
         "robots": "/robots.txt",

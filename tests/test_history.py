@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
 
-from .admin_forms import organisation_form
+from .admin_forms import empty_inlines, organisation_form
 
 HISTORY_MODELS = [CooperationArea, Region, SourceDocument, Organisation, CooperationActivity]
 
@@ -37,8 +37,7 @@ def created_by_erin(client, editor):
             "kind": "intergovernmental",
             "relationship": "exploring",
             "summary": "First words.",
-            "agreements-TOTAL_FORMS": 0,
-            "agreements-INITIAL_FORMS": 0,
+            **empty_inlines("organisation"),
         },
     )
     assert response.status_code == 302

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partnerships.models import Agreement, CooperationActivity, Organisation, RegistryVersion
+from partnerships.models import Agreement, CooperationActivity, Organisation, RegistryVersion, SourceDocument
 
 from .helpers import body
 
@@ -116,6 +116,7 @@ def test_an_organisations_download_edited_and_imported_back_gives_the_same_recor
 def test_activities_round_trip_with_their_citations(client, registry, editor):
     rows = download(client, "/cooperation/")
     rows[0]["source_passage"] = "A new passage."
+    citations_before = CooperationActivity.objects.get(slug=rows[0]["slug"]).citations.count()
     client.force_login(editor)
 
     response = preview(client, "cooperationactivity", as_csv(rows))
@@ -123,7 +124,11 @@ def test_activities_round_trip_with_their_citations(client, registry, editor):
     assert confirm(client, "cooperationactivity", response).status_code == 302
 
     activity = CooperationActivity.objects.get(slug=rows[0]["slug"])
-    assert (activity.source.slug, activity.source_passage) == (rows[0]["source"], "A new passage.")
+    first = activity.citations.filter(source__is_published=True).order_by("position", "pk").first()
+    assert (first.source.slug, first.passage) == (rows[0]["source"], "A new passage.")
+    assert activity.citations.count() == citations_before  # the first citation changed, none added
+    [entry] = first.history.filter(history_type="~")
+    assert (entry.history_user, entry.history_change_reason) == (editor, "Imported")
     assert sorted(activity.partners.values_list("slug", flat=True)) == sorted(rows[0]["partners"].split(";"))
 
 
@@ -294,3 +299,30 @@ def test_a_preview_leaves_the_registry_version_and_a_confirmed_import_changes_it
     confirm(client, "organisation", response)
 
     assert RegistryVersion.current() != before
+
+
+def test_a_new_activity_gets_its_citation_and_publishing_it_with_a_draft_source_is_refused(client, registry, editor):
+    source = SourceDocument.objects.public().order_by("pk").first()
+    SourceDocument.objects.create(title="Internal memo", slug="internal-memo")
+    content = (
+        "slug,title,status,priority,partners,source,source_passage\n"
+        f"cited,Cited,planned,normal,iom,{source.slug},Quoted words.\n"
+        "memo,From a memo,planned,normal,iom,internal-memo,Memo words.\n"
+    ).encode()
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", content, publish="on")
+
+    assert row_errors(response) == {
+        2: {
+            "is_published": [
+                "Cannot be published: its public page would leave out what is still a draft: "
+                "Internal memo (source document). Publish them first, or import without publishing."
+            ]
+        }
+    }
+    response = preview(client, "cooperationactivity", content)  # as drafts
+    assert confirm(client, "cooperationactivity", response).status_code == 302
+    [citation] = CooperationActivity.objects.get(slug="cited").citations.all()
+    assert (citation.source, citation.passage) == (source, "Quoted words.")
+    assert CooperationActivity.objects.get(slug="memo").citations.get().source.slug == "internal-memo"

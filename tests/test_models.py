@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 
 from partnerships.models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     Organisation,
     Region,
     SourceDocument,
@@ -126,8 +128,15 @@ def snapshot():
             for o in Organisation.objects.prefetch_related("areas").select_related("parent")
         ),
         "activities": sorted(
-            (a.slug, a.status, a.priority, tuple(p.slug for p in a.partners.all()), a.source_passage)
+            (a.slug, a.status, a.priority, tuple(p.slug for p in a.partners.all()))
             for a in CooperationActivity.objects.prefetch_related("partners")
+        ),
+        "citations": sorted(
+            (str(c.key), c.source.slug, c.passage, c.locator, str(c.record)) for c in Citation.objects.all()
+        ),
+        "facts": sorted(
+            (f.slug, f.date, f.precision, f.statement, tuple(o.slug for o in f.organisations.all()))
+            for f in DatedFact.objects.all()
         ),
     }
 
@@ -146,6 +155,8 @@ def test_natural_keys_round_trip_through_dumpdata_and_loaddata(registry, tmp_pat
     assert all("pk" not in record for record in json.loads(dump.read_text()))
     before = snapshot()
 
+    Citation.objects.all().delete()
+    DatedFact.objects.all().delete()
     CooperationActivity.objects.all().delete()
     Organisation.objects.filter(parent__isnull=False).delete()
     Organisation.objects.all().delete()

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from partnerships.models import CooperationActivity, Organisation
 
+from .admin_forms import empty_inlines
 from .helpers import body
 
 pytestmark = pytest.mark.usefixtures("registry", "page_cache")
@@ -92,9 +93,8 @@ def test_an_edit_in_the_admin_shows_on_the_very_next_anonymous_request(client, s
     data.update(
         name="World Health Organisation (renamed)",
         areas=[area.pk for area in who.areas.all()],
-        source=who.source_id,
         is_published="on",
-        **{"agreements-TOTAL_FORMS": 0, "agreements-INITIAL_FORMS": 0},
+        **empty_inlines("organisation"),
     )
     data.pop("parent", None)
     response = staff.post(change, data)
@@ -152,10 +152,11 @@ def test_error_answers_are_not_cached(client, url):
     assert query_count(client, url) > 1
 
 
-def test_downloads_are_streamed_afresh_and_not_kept(client):
-    assert client.get("/cooperation/", {"format": "csv"}).streaming
-    assert query_count(client, "/cooperation/?format=csv") > 1
-    assert query_count(client, "/cooperation/?format=json") > 1
+def test_filtered_downloads_are_streamed_afresh_and_not_kept(client):
+    """Full downloads are files of their own (tests/test_full_downloads.py)."""
+    assert client.get("/cooperation/", {"format": "csv", "status": "ongoing"}).streaming
+    assert query_count(client, "/cooperation/?format=csv&status=ongoing") > 1
+    assert query_count(client, "/cooperation/?format=json&status=ongoing") > 1
 
 
 def test_the_sitemap_is_cached_and_follows_edits(client):

@@ -130,7 +130,7 @@ def test_the_roles_apply_to_every_registry_model(client_as, registry, model_name
     assert client.get(admin_url("delete", record.pk, model_name=model_name)).status_code == delete
 
 
-@pytest.mark.parametrize("model_name", ["organisation", "agreement", "cooperationactivity"])
+@pytest.mark.parametrize("model_name", REGISTRY_MODELS)
 @pytest.mark.parametrize("role, published", [("viewer", False), ("editor", True), ("superuser", True)])
 def test_publishing_follows_the_role_for_every_publishable_model(client_as, registry, model_name, role, published):
     record = a_shipped_record(model_name)
@@ -149,11 +149,14 @@ def test_the_groups_hold_exactly_the_permissions_of_their_role(db):
     editors = set(Group.objects.get(name="Registry editors").permissions.values_list("codename", flat=True))
     viewers = set(Group.objects.get(name="Registry viewers").permissions.values_list("codename", flat=True))
 
-    assert viewers == {f"view_{model}" for model in REGISTRY_MODELS}
-    assert editors == {f"{action}_{model}" for model in REGISTRY_MODELS for action in ("view", "add", "change")} | {
-        "publish_organisation",
-        "publish_agreement",
-        "publish_cooperationactivity",
+    assert viewers == {f"view_{model}" for model in [*REGISTRY_MODELS, "citation", "datedfact"]}
+    assert editors == {
+        f"{action}_{model}"
+        for model in [*REGISTRY_MODELS, "citation", "datedfact"]
+        for action in ("view", "add", "change")
+    } | {f"publish_{model}" for model in REGISTRY_MODELS} | {
+        # A citation is part of its record: editors remove a wrong one on the record's form.
+        "delete_citation",
     }
 
 

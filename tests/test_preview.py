@@ -5,7 +5,14 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from partnerships.models import Agreement, CooperationActivity, Organisation
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    SourceDocument,
+)
 
 BANNER = "Draft — not public"
 
@@ -48,7 +55,8 @@ def test_visitors_get_404_for_a_draft_even_after_staff_previewed_it(client, draf
 def test_a_preview_leaves_nothing_in_the_page_cache(client, drafts, viewer, page_cache):
     client.force_login(viewer)
     client.get(drafts["organisation"])
-    assert not page_cache._cache  # the local-memory cache's store: empty
+    # The local-memory cache's store holds no page (public fragments such as the footer may be there).
+    assert [key for key in page_cache._cache if "partnerships:page:" in key] == []
 
 
 def test_a_published_record_shows_no_banner_to_staff(client, registry, viewer):
@@ -88,3 +96,48 @@ def test_view_on_site_in_the_admin_leads_to_the_draft(client, drafts, viewer):
 
     assert response.redirect_chain[-1][0].endswith("/organisations/who/")
     assert BANNER in response.content.decode()
+
+
+def test_a_preview_shows_the_citations_the_public_will_see(client, drafts, viewer):
+    activity = CooperationActivity.objects.get(slug="health-and-safety-measures-at-the-borders")
+    published = SourceDocument.objects.published().order_by("pk").first()
+    draft = SourceDocument.objects.create(title="Internal memo", slug="internal-memo")
+    Citation.objects.create(activity=activity, source=published, passage="A passage the public will read.")
+    Citation.objects.create(activity=activity, source=draft, passage="A passage of a draft source.")
+    client.force_login(viewer)
+
+    page = client.get(drafts["activity"]).content.decode()
+
+    assert BANNER in page
+    assert "A passage the public will read." in page
+    assert "A passage of a draft source." not in page  # shown nowhere while its source is a draft
+
+
+@pytest.mark.parametrize("model", [CooperationArea, SourceDocument])
+def test_staff_preview_draft_areas_and_sources_visitors_get_404(client, registry, viewer, model):
+    record = model.objects.published().order_by("pk").first()
+    if model is SourceDocument:
+        record = SourceDocument.objects.public().order_by("pk").first()
+    model.objects.filter(pk=record.pk).update(is_published=False)
+    url = record.get_absolute_url()
+
+    assert client.get(url).status_code == 404
+    client.force_login(viewer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert BANNER in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_banner_names_the_drafts_the_page_leaves_out(client, drafts, viewer):
+    activity = CooperationActivity.objects.get(slug="health-and-safety-measures-at-the-borders")
+    memo = SourceDocument.objects.create(title="Internal memo", slug="internal-memo")
+    Citation.objects.create(activity=activity, source=memo, passage="Memo words.")
+    client.force_login(viewer)
+
+    page = client.get(drafts["activity"]).content.decode()
+
+    assert (
+        "Left out here until they are published too: World Health Organization (WHO) (organisation), "
+        "Internal memo (source document)."
+    ) in page

@@ -1,6 +1,7 @@
 """The public pages: what each shows, and that only published records are ever public."""
 
 import pytest
+from django.utils.html import escape
 
 from partnerships.models import Agreement, CooperationActivity, Organisation
 
@@ -37,8 +38,13 @@ def test_every_activity_page_shows_its_quoted_source_passage(client):
     for activity in CooperationActivity.objects.all():
         response = client.get(activity.get_absolute_url())
         assert response.status_code == 200
-        assert activity.source_passage in response.content.decode()
-        assert "Source: <cite>International organisations</cite>" in response.content.decode()
+        [citation] = activity.citations.all()
+        page = response.content.decode()
+        assert f"<blockquote><p>{escape(citation.passage)}</p></blockquote>" in page
+        assert (
+            'Source: <a href="/sources/international-organisations/"><cite>International organisations</cite></a>'
+            f", Frontex, {escape(citation.locator)}"
+        ) in page
 
 
 def test_an_agreement_page_shows_the_agreement(client, agreement):

@@ -5,16 +5,28 @@ run the same number of queries. This is intended to prevent an N+1 query (one mo
 row shown or exported) from creeping back into a page.
 """
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    Region,
+    SourceDocument,
+)
 
 from .helpers import body
 
 SMALL, LARGE = 5, 50
+OWNER_FIELDS = {Organisation: "organisation", Agreement: "agreement", CooperationActivity: "activity"}
 
 
 class Registry:
@@ -39,6 +51,9 @@ class Registry:
         )
         self.crowded.areas.set(self.areas)
         self.crowded.regions.set(self.regions)
+        self.source = SourceDocument.objects.create(
+            title="Grown source", slug="grown", publisher="Frontex", url="https://example.org/grown", is_published=True
+        )
 
     def grow(self, size):
         """Add organisations, agreements and activities until there are ``size`` of each."""
@@ -48,7 +63,7 @@ class Registry:
                 relationship="active", parent=self.hub, is_published=True,
             )  # fmt: skip
             organisation.areas.set(self.areas)
-            Agreement.objects.create(
+            agreement = Agreement.objects.create(
                 title=f"Agreement {number}", organisation=self.hub, kind="other", status="in-force",
                 supersedes=self.agreement if number == 0 else None, is_published=True,
             )  # fmt: skip
@@ -60,6 +75,20 @@ class Registry:
             activity.areas.set(self.areas)
             activity.regions.set(self.regions)
             self.crowded.partners.add(organisation)
+            # Citations and dated facts on every kind of record, all from one source.
+            for record in (organisation, agreement, activity, self.hub, self.agreement, self.crowded):
+                owner = OWNER_FIELDS[type(record)]
+                Citation.objects.create(
+                    source=self.source, passage=f"Passage {number}.", locator="p. 1", **{owner: record}
+                )
+            for owner in ({"agreement": self.agreement}, {"activity": self.crowded}, {"activity": activity}):
+                fact = DatedFact.objects.create(
+                    slug=f"fact-{number}-{next(iter(owner))}-{owner[next(iter(owner))].pk}",
+                    date=datetime.date(2000 + number % 20, 1, 1), precision="year", statement=f"Fact {number}",
+                    **owner,
+                )  # fmt: skip
+                fact.organisations.add(self.hub)
+                Citation.objects.create(source=self.source, passage=f"Fact passage {number}.", dated_fact=fact)
         self.size = size
 
 
@@ -85,6 +114,7 @@ PAGES = [
     "/cooperation/?format=csv",
     "/cooperation/?format=json&area=return",
     "/sitemap-cooperation.xml",
+    "/sources/grown/",
 ]
 
 

@@ -12,8 +12,10 @@ from django.db.models import F
 
 from partnerships.models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
+    DatedFact,
     Organisation,
     Region,
     RegistryVersion,
@@ -42,7 +44,7 @@ def moved():
 
 
 def test_saving_and_deleting_any_registry_record_moves_the_version(moved):
-    for model in [CooperationArea, Region, SourceDocument, Organisation, CooperationActivity]:
+    for model in [CooperationArea, Region, SourceDocument, Organisation, CooperationActivity, Citation, DatedFact]:
         record = model.objects.order_by("pk").first()
         record.save()
         assert moved(), model
@@ -53,6 +55,16 @@ def test_saving_and_deleting_any_registry_record_moves_the_version(moved):
     agreement.delete()
     assert moved()
     CooperationActivity.objects.get(slug="fields-deployment").delete()
+    assert moved()
+
+
+def test_citations_dated_facts_and_their_links_move_the_version(moved):
+    fact = DatedFact.objects.get(slug="maoc-n-inaugurated")
+    fact.citations.get().delete()
+    assert moved()
+    fact.organisations.add(Organisation.objects.get(slug="who"))
+    assert moved()
+    fact.delete()
     assert moved()
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
+from partnerships.models import Agreement, CooperationActivity, CooperationArea, DatedFact, Organisation
 
 EXPECTED = [
     # label, count, link
@@ -27,10 +27,23 @@ EXPECTED = [
         "/admin/partnerships/cooperationactivity/?is_published__exact=0",
     ),
     (
-        "Cooperation activities without a source passage",
-        1,
-        "/admin/partnerships/cooperationactivity/?has_source_passage=no",
+        "Published organisations that cite no source",
+        0,
+        "/admin/partnerships/organisation/?is_published__exact=1&has_citation=no",
     ),
+    (
+        "Published agreements that cite no source",
+        0,
+        "/admin/partnerships/agreement/?is_published__exact=1&has_citation=no",
+    ),
+    (
+        "Published cooperation activities that cite no source",
+        1,
+        "/admin/partnerships/cooperationactivity/?is_published__exact=1&has_citation=no",
+    ),
+    ("Dated facts that cite no source", 1, "/admin/partnerships/datedfact/?has_citation=no"),
+    # The shipped dated facts cite pages whose words are not quoted.
+    ("Citations that quote no passage", 3, "/admin/partnerships/citation/?has_passage=no"),
     ("Organisations without a cooperation area", 1, "/admin/partnerships/organisation/?has_areas=no"),
 ]
 
@@ -52,6 +65,9 @@ def work_to_review(registry):
         name="New Organisation", acronym="NEW", slug="new", kind="intergovernmental", relationship="exploring"
     )
     CooperationActivity.objects.create(title="Unsourced idea", slug="unsourced-idea")
+    published = CooperationActivity.objects.create(title="Unsourced plan", slug="unsourced-plan", is_published=True)
+    published.partners.add(iom)
+    DatedFact.objects.create(slug="undated-claim", date=datetime.date(2020, 1, 1), statement="Unsourced claim")
 
 
 def dashboard_items(response):
@@ -78,7 +94,13 @@ def test_the_admin_index_counts_what_waits_for_review(admin_client, work_to_revi
         ("/admin/partnerships/organisation/?is_published__exact=0", "acronym", {"NEW"}),
         ("/admin/partnerships/organisation/?has_areas=no", "acronym", {"NEW"}),
         ("/admin/partnerships/cooperationactivity/?is_published__exact=0", "slug", {"unsourced-idea"}),
-        ("/admin/partnerships/cooperationactivity/?has_source_passage=no", "slug", {"unsourced-idea"}),
+        (
+            "/admin/partnerships/cooperationactivity/?is_published__exact=1&has_citation=no",
+            "slug",
+            {"unsourced-plan"},
+        ),
+        ("/admin/partnerships/datedfact/?has_citation=no", "slug", {"undated-claim"}),
+        ("/admin/partnerships/citation/?has_passage=no", "passage", {""}),
     ],
 )
 def test_each_link_shows_exactly_the_records_counted(admin_client, work_to_review, link, field, expected):
@@ -90,10 +112,12 @@ def test_each_link_shows_exactly_the_records_counted(admin_client, work_to_revie
 
 def test_the_opposite_filters_show_the_rest(admin_client, work_to_review):
     with_areas = admin_client.get("/admin/partnerships/organisation/?has_areas=yes").context["cl"].result_list
-    sourced = admin_client.get("/admin/partnerships/cooperationactivity/?has_source_passage=yes").context["cl"]
+    sourced = admin_client.get("/admin/partnerships/cooperationactivity/?has_citation=yes").context["cl"]
+    quoted = admin_client.get("/admin/partnerships/citation/?has_passage=yes").context["cl"]
 
     assert {o.slug for o in with_areas} == set(Organisation.objects.exclude(slug="new").values_list("slug", flat=True))
     assert sourced.result_count == 9
+    assert quoted.result_count == 19  # the shipped organisations' and activities' quoted passages
 
 
 def test_an_organisation_gains_its_first_area_and_leaves_the_list(admin_client, work_to_review):
@@ -116,5 +140,6 @@ def test_a_staff_user_sees_only_the_items_of_models_they_may_view(client, django
     assert [label for label, _, _ in dashboard_items(response)] == [
         "Published organisations that show drafts",
         "Organisations waiting for publication",
+        "Published organisations that cite no source",
         "Organisations without a cooperation area",
     ]

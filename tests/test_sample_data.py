@@ -14,7 +14,7 @@ def generate(**counts):
 
 def shipped():
     """The records of the shipped fixtures: all quote the one source text."""
-    return {"source__slug": "international-organisations"}
+    return {"citations__source__slug": "international-organisations"}
 
 
 def test_it_adds_exactly_the_numbers_asked_for_on_top_of_the_shipped_records(registry):
@@ -38,7 +38,7 @@ def test_it_leaves_the_shipped_records_and_their_links_alone(registry):
     generate(organisations=6, agreements=12, activities=40)
     iom = Organisation.objects.get(slug="iom")
     assert (iom.updated_at, set(iom.activities.values_list("slug", flat=True)), set(iom.areas.all())) == before
-    assert not Agreement.objects.filter(organisation__source__slug="international-organisations").exists()
+    assert not Agreement.objects.filter(organisation__citations__source__slug="international-organisations").exists()
 
 
 def test_it_uses_every_value_of_every_vocabulary(registry):

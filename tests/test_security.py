@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from partnerships.models import Agreement, CooperationActivity, Organisation
 
+from .admin_forms import empty_inlines
 from .conftest import PASSWORD
 
 # django-csp writes the directives in no fixed order.
@@ -200,8 +201,7 @@ def test_the_admin_needs_no_inline_code(admin_client, registry):
             "relationship": organisation.relationship,
             "summary": "Changed to give it a history.",
             "version": organisation.version,
-            "agreements-TOTAL_FORMS": 0,
-            "agreements-INITIAL_FORMS": 0,
+            **empty_inlines("organisation"),
         },
     )
     agreement = Agreement.objects.create(title="Example", organisation=organisation, kind="other", status="in-force")

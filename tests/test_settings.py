@@ -61,6 +61,10 @@ def test_sqlite_is_the_default_database_in_development():
         ("DJANGO_SECURE_SSL_REDIRECT", "sometimes"),
         ("DJANGO_SECURE_HSTS_SECONDS", "a year"),
         ("DJANGO_LOGIN_LOCKOUT_MINUTES", "0"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "-1"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "one"),
+        ("DJANGO_SESSION_COOKIE_AGE", "0"),
+        ("DJANGO_SESSION_COOKIE_AGE", "a day"),
         ("DJANGO_ADMIN_URL", "staff"),
         ("DJANGO_ADMIN_URL", "/staff/"),
         ("DJANGO_ADMIN_URL", ""),
@@ -200,6 +204,17 @@ def test_the_login_lockout_time_comes_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "5 0:30:00"
+
+
+def test_staff_sessions_last_a_working_day_unless_configured():
+    assert load_settings("s.SESSION_COOKIE_AGE", **PRODUCTION).stdout.strip() == "28800"
+    result = load_settings("s.SESSION_COOKIE_AGE", **PRODUCTION, DJANGO_SESSION_COOKIE_AGE="3600")
+    assert result.stdout.strip() == "3600"
+
+
+def test_the_number_of_trusted_proxies_comes_from_the_environment():
+    assert load_settings("s.TRUSTED_PROXY_COUNT", **PRODUCTION).stdout.strip() == "0"
+    assert load_settings("s.TRUSTED_PROXY_COUNT", **PRODUCTION, DJANGO_TRUSTED_PROXY_COUNT="2").stdout.strip() == "2"
 
 
 def test_a_production_configuration_passes_the_deployment_checks(tmp_path):

@@ -4,7 +4,7 @@ for visitors only while the record is public; the editor is told the old link wi
 import pytest
 from django.urls import reverse
 
-from partnerships.models import CooperationActivity, CooperationArea, Organisation
+from partnerships.models import CooperationActivity, CooperationArea, Organisation, SourceDocument
 from partnerships.renames import SlugRedirect, renamed_record
 
 from .admin_forms import organisation_form
@@ -100,3 +100,15 @@ def test_slugs_and_acronyms_are_unique_in_any_case(admin_client, registry, slug)
     assert "An organisation with this acronym (in any case) already exists." in errors
     assert "An organisation with this slug (in any case) already exists." in errors
     assert Organisation.objects.filter(acronym__iexact="iom").count() == 1
+
+
+def test_a_source_documents_old_address_redirects_while_it_is_public(client, registry):
+    source = SourceDocument.objects.public().order_by("pk").first()
+    old = source.get_absolute_url()
+    rename(source, "renamed-source")
+
+    response = client.get(old)
+
+    assert (response.status_code, response["Location"]) == (301, "/sources/renamed-source/")
+    SourceDocument.objects.filter(pk=source.pk).update(is_published=False)
+    assert client.get(old).status_code == 404  # a draft's old address leads nowhere for visitors

@@ -7,10 +7,9 @@ from django.urls import reverse
 
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
 
-from .admin_forms import organisation_form
+from .admin_forms import empty_inlines, organisation_form
 
 PARTNER_NEEDED = "A published activity needs at least one partner organisation."
-AREA_NEEDED = "A published activity needs at least one cooperation area."
 
 
 def admin_url(model, action, *args):
@@ -19,7 +18,7 @@ def admin_url(model, action, *args):
 
 def activity_form(**fields):
     data = {"title": "Joint training", "slug": "joint-training", "status": "planned", "priority": "normal"}
-    return {**data, **fields}
+    return {**data, **empty_inlines("cooperationactivity"), **fields}
 
 
 def form_errors(response):
@@ -110,12 +109,37 @@ def test_a_malformed_date_is_a_field_error(admin_client, registry):
     assert form_errors(response) == {"starts_on": ["Enter a valid date."], "ends_on": ["Enter a valid date."]}
 
 
-def test_a_published_activity_needs_a_partner_and_an_area(admin_client, registry):
+def test_a_published_activity_needs_a_partner(admin_client, registry):
     response = admin_client.post(admin_url(CooperationActivity, "add"), activity_form(is_published="on"))
 
     assert response.status_code == 200
-    assert form_errors(response) == {"partners": [PARTNER_NEEDED], "areas": [AREA_NEEDED]}
+    assert form_errors(response) == {"partners": [PARTNER_NEEDED]}
     assert not CooperationActivity.objects.filter(slug="joint-training").exists()
+
+
+def test_a_published_activity_may_have_no_area_where_its_source_names_none(admin_client, registry):
+    """The shipped "Reviewing and strengthening existing partnership frameworks" names no area,
+    as its source names none; an editor correcting a typo in it must be able to save it as it is."""
+    activity = CooperationActivity.objects.get(slug="reviewing-and-strengthening-partnership-frameworks")
+    assert not activity.areas.exists() and activity.is_published
+    data = {
+        "title": "Reviewing and strengthening existing partnership frameworks (corrected)",
+        "slug": activity.slug,
+        "summary": activity.summary,
+        "status": activity.status,
+        "priority": activity.priority,
+        "partners": [partner.pk for partner in activity.partners.all()],
+        "is_published": "on",
+        "version": activity.version,
+        **empty_inlines("cooperationactivity"),
+    }
+
+    response = admin_client.post(admin_url(CooperationActivity, "change", activity.pk), data)
+
+    assert response.status_code == 302, form_errors(response)
+    activity.refresh_from_db()
+    assert activity.title.endswith("(corrected)") and activity.is_published
+    assert activity.citations.count() == 1  # the citation is left as it was
 
 
 def test_a_draft_activity_may_wait_for_its_partners_and_areas(admin_client, registry):
@@ -157,6 +181,7 @@ def test_a_published_activity_cannot_lose_its_last_partner_even_where_the_flag_i
         "areas": [area.pk for area in activity.areas.all()],
         "partners": [],
         "version": activity.version,
+        **empty_inlines("cooperationactivity"),
     }
 
     response = client.post(admin_url(CooperationActivity, "change", activity.pk), data)
@@ -170,7 +195,7 @@ def test_the_publish_action_leaves_incomplete_activities_unpublished(admin_clien
     complete = CooperationActivity.objects.get(slug="fields-deployment")
     CooperationActivity.objects.filter(pk=complete.pk).update(is_published=False)
     incomplete = CooperationActivity.objects.create(title="Idea", slug="idea")
-    incomplete.partners.add(Organisation.objects.get(slug="iom"))
+    incomplete.areas.add(CooperationArea.objects.get(slug="return"))
 
     response = admin_client.post(
         admin_url(CooperationActivity, "changelist"),
@@ -185,7 +210,7 @@ def test_the_publish_action_leaves_incomplete_activities_unpublished(admin_clien
         "idea": False,
     }
     assert [str(m) for m in response.context["messages"]] == [
-        "1 activity not published: it needs a partner organisation and an area first.",
+        "1 activity not published: it needs a partner organisation first.",
         "1 record published.",
     ]
 

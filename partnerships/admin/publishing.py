@@ -1,24 +1,22 @@
 """Publishing from the admin: the permission it takes, and records that stay whole.
 
 A record is published only together with the drafts its public page would show (its
-partners, organisation, agreement, sources...; ``drafts_it_depends_on()`` on each model):
+partners, organisation, agreement, areas, regions, the sources its citations name;
+``drafts_it_depends_on()`` on each model, partnerships/dependencies.py):
 either those are published first, or an editor with the publish permission on each of them
 publishes them together with it. Never a public page that silently drops half its record.
 """
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
+from django.db import transaction
 from django.utils.translation import ngettext
 
 from ..models import CooperationActivity
+from ..publication import PublicationRefused, PublicationWatch, can_publish
 from .conflicts import VersionedForm
-
-
-def can_publish(user, model):
-    """Whether the user holds the model's custom "publish" permission (superusers hold them all)."""
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
 
 
 def describe(records):
@@ -31,13 +29,45 @@ def unpublishable(user, drafts):
     return [draft for draft in drafts if not can_publish(user, type(draft))]
 
 
+def drafts_of(record, cited=True):
+    """The drafts the record's public page would show (none for records that show no others)."""
+    if not hasattr(record, "drafts_it_depends_on"):
+        return []
+    return record.drafts_it_depends_on(cited=cited)
+
+
+def drafts_message(drafts, user):
+    message = f"Its public page would leave out what is still a draft: {describe(drafts)}."
+    if user is not None and (cannot := unpublishable(user, drafts)):
+        return message + f" You may not publish {describe(cannot)}: ask an editor who may, or keep this a draft."
+    return message + " Publish them first, or tick “Publish the drafts it shows too”."
+
+
+class ShowsDrafts(PublicationRefused):
+    """A published record would show drafts (found once its citations were saved)."""
+
+    def __init__(self, drafts, user):
+        self.records = drafts
+        Exception.__init__(self, drafts_message(drafts, user))
+
+
 def publish_together(user, drafts):
-    """Publish the drafts a record depends on, each a save of its own in the edit history."""
+    """Publish the drafts a record depends on, each a save of its own in the edit history.
+
+    Publishing them can make yet other records public (an organisation's agreements, the
+    sources it cites): those need their own permission, as for any change (publication.py).
+    """
+    by_model = defaultdict(list)
+    for draft in drafts:
+        by_model[type(draft)].append(draft)
+    watches = [PublicationWatch(model, [draft.pk for draft in records]) for model, records in by_model.items()]
     for draft in drafts:
         draft.is_published = True
         draft._history_user = user
         draft._change_reason = "Published"
         draft.save(update_fields=["is_published"])
+    for watch in watches:
+        watch.check(user)
 
 
 class PublishableForm(VersionedForm):
@@ -58,25 +88,31 @@ class PublishableForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.drafts_to_publish = []
+        self.was_published = self.instance.pk is not None and self.instance.is_published
+
+    def publishes(self):
+        """Whether this save puts the record before the public (the instance still holds the
+        stored state while the form is cleaned and until it is saved)."""
+        return bool(self.cleaned_data.get("is_published")) and not self.was_published
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.errors or not cleaned_data.get("is_published", self.instance.is_published):
+        self.was_published = self.instance.pk is not None and self.instance.is_published
+        # Refused when it is being published. A record already public may still be linked to a
+        # draft: nothing more becomes public, its page leaves the draft out, and the editor is
+        # warned (PublishActionsMixin.save_related) and the review dashboard lists it.
+        if self.errors or not self.publishes():
             return cleaned_data
         values = {name: cleaned_data[name] for name in self.instance.publication_dependencies if name in cleaned_data}
-        drafts = self.instance.drafts_it_depends_on(**values)
+        # The sources its citations name are checked once the citations (an inline) are saved.
+        drafts = self.instance.drafts_it_depends_on(cited=False, **values)
         if not drafts:
             return cleaned_data
         user = self.request.user if self.request else None
         if cleaned_data.get("publish_drafts_too") and user is not None and not unpublishable(user, drafts):
             self.drafts_to_publish = drafts
             return cleaned_data
-        message = f"Its public page would leave out what is still a draft: {describe(drafts)}."
-        if user is not None and (cannot := unpublishable(user, drafts)):
-            message += f" You may not publish {describe(cannot)}: ask an editor who may, or keep this a draft."
-        else:
-            message += " Publish them first, or tick “Publish the drafts it shows too”."
-        raise forms.ValidationError(message, code="drafts")
+        raise forms.ValidationError(drafts_message(drafts, user), code="drafts")
 
 
 class PublishActionsMixin:
@@ -104,7 +140,7 @@ class PublishActionsMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if not self.has_publish_permission(request):
+        if not (self.has_publish_permission(request) and issubclass(self.form, PublishableForm)):
             return fieldsets
         return [
             (name, {**options, "fields": [*options["fields"], "publish_drafts_too"]})
@@ -117,11 +153,31 @@ class PublishActionsMixin:
         publish_together(request.user, getattr(form, "drafts_to_publish", []))
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Now that its citations are saved too: what its public page would leave out.
+        record = form.instance
+        if not (isinstance(form, PublishableForm) and record.is_published):
+            return
+        drafts = drafts_of(record)
+        if not drafts:
+            return
+        if not form.publishes():
+            self.message_user(
+                request,
+                f"“{record}” is public, and its page leaves out what is still a draft: {describe(drafts)}.",
+                messages.WARNING,
+            )
+        elif form.cleaned_data.get("publish_drafts_too") and not unpublishable(request.user, drafts):
+            publish_together(request.user, drafts)
+        else:
+            raise ShowsDrafts(drafts, request.user)
+
     def publishable(self, request, queryset, with_drafts):
         """The records of ``queryset`` that can be published whole, and the drafts to publish with them."""
         ready, drafts, refused = [], [], []
         for record in queryset.exclude(is_published=True):
-            needed = record.drafts_it_depends_on()
+            needed = drafts_of(record)
             if needed and (not with_drafts or unpublishable(request.user, needed)):
                 refused.append((record, needed))
                 continue
@@ -140,12 +196,18 @@ class PublishActionsMixin:
         # One save per record, so that each change enters the edit history with its author, and
         # moves the record's version on: a form opened before cannot save the old flag back.
         records = [record for record in records if record.is_published != value]
+        # Publishing one record can make others public too (an organisation's agreements, the
+        # sources it cites): those need their own permission (publication.py).
+        watch = PublicationWatch(self.model, [record.pk for record in records])
         for record in records:
             record.is_published = value
             record._history_user = request.user
             record._change_reason = "Published" if value else "Unpublished"
             record.save(update_fields=["is_published"])
-        changed = len(records)
+        watch.check(request.user)
+        return len(records)
+
+    def announce(self, request, changed, value):
         verb = "published" if value else "withdrawn from the public site"
         self.message_user(
             request,
@@ -156,10 +218,18 @@ class PublishActionsMixin:
 
     def _publish(self, request, queryset, with_drafts):
         ready, drafts = self.publishable(request, queryset, with_drafts)
+        try:
+            # All or nothing: a refusal rolls back the drafts published with the records too.
+            with transaction.atomic(using=queryset.db):
+                if drafts:
+                    publish_together(request.user, drafts)
+                self._set_published(request, ready, True)
+        except PublicationRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
         if drafts:
-            publish_together(request.user, drafts)
             self.message_user(request, f"Published with them: {describe(drafts)}.", messages.SUCCESS)
-        self._set_published(request, ready, True)
+        self.announce(request, len(ready), True)
 
     @admin.action(description="Publish the selected records", permissions=["publish"])
     def publish(self, request, queryset):
@@ -171,20 +241,24 @@ class PublishActionsMixin:
 
     @admin.action(description="Unpublish the selected records", permissions=["publish"])
     def unpublish(self, request, queryset):
-        self._set_published(request, list(queryset.filter(is_published=True)), False)
+        try:
+            with transaction.atomic(using=queryset.db):
+                changed = self._set_published(request, list(queryset.filter(is_published=True)), False)
+        except PublicationRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
+        self.announce(request, changed, False)
 
 
-# Public pages find activities by partner and by area, so a published one needs both.
+# Public pages find activities by partner, so a published one needs one. An area is not
+# required: a source may state an activity without naming its field (the shipped "Reviewing and
+# strengthening existing partnership frameworks" is one), and the registry records no area that
+# its source does not state; the activity's page then says that the source names none.
 PUBLICATION_NEEDS = {
     "partners": "A published activity needs at least one partner organisation.",
-    "areas": "A published activity needs at least one cooperation area.",
 }
 
 
 def incomplete_activities(queryset):
-    """Activities of ``queryset`` that lack a partner or an area, so cannot be published."""
-    from django.db.models import Q
-
-    return CooperationActivity.objects.filter(
-        pk__in=queryset.filter(Q(partners=None) | Q(areas=None), is_published=False).values("pk")
-    )
+    """Activities of ``queryset`` that lack a partner, so cannot be published."""
+    return CooperationActivity.objects.filter(pk__in=queryset.filter(partners=None, is_published=False).values("pk"))

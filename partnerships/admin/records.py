@@ -10,10 +10,11 @@ from django.utils import formats, timezone
 from django.utils.translation import ngettext
 
 from ..models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
-from ..review import ExpiryFilter, HasAreasFilter, HasSourcePassageFilter, PointsAtDraftsFilter
+from ..review import ExpiryFilter, HasAreasFilter, HasCitationFilter, PointsAtDraftsFilter
 from .base import RECORD_KEEPING, RegistryAdmin
 from .conflicts import VersionedAdminMixin, VersionedForm
 from .importing import RegistryImportMixin
+from .provenance import CitationInline, DatedFactInline, OrganisationDatedFactInline, OrganisationFactsMixin
 from .publishing import (
     PUBLICATION_NEEDS,
     PublishableForm,
@@ -32,29 +33,44 @@ class LastChangeColumn:
         return f"{when} by {who}" if who else when
 
 
+class VocabularyPublishing(PublishActionsMixin):
+    """Areas, regions and sources show no other records: publishing one takes no drafts along."""
+
+    actions = ["publish", "unpublish"]
+
+
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(LastChangeColumn, RegistryAdmin):
-    list_display = ["name", "slug", "display_order", "last_change"]
+class CooperationAreaAdmin(VocabularyPublishing, LastChangeColumn, RegistryAdmin):
+    list_display = ["name", "slug", "display_order", "is_published", "last_change"]
     list_editable = ["display_order"]
+    list_filter = ["is_published"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Region)
-class RegionAdmin(LastChangeColumn, RegistryAdmin):
-    list_display = ["name", "slug", "kind", "last_change"]
-    list_filter = ["kind"]
+class RegionAdmin(VocabularyPublishing, LastChangeColumn, RegistryAdmin):
+    list_display = ["name", "slug", "kind", "is_published", "last_change"]
+    list_filter = ["is_published", "kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(LastChangeColumn, RegistryAdmin):
-    list_display = ["title", "publisher", "published_on", "last_change"]
-    list_filter = ["publisher"]
+class SourceDocumentAdmin(VocabularyPublishing, LastChangeColumn, RegistryAdmin):
+    """A published source is shown to the public once a published record cites it
+    (``SourceDocument.objects.public()``)."""
+
+    list_display = ["title", "publisher", "published_on", "is_published", "last_change"]
+    list_filter = ["is_published", "publisher"]
     search_fields = ["title", "publisher", "url"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "publisher", "published_on"]}),
+        ("Where to find it", {"fields": ["url", "accessed_on"]}),
+        ("Created and changed", {"fields": RECORD_KEEPING}),
+    ]
 
 
 class AgreementInline(VersionedAdminMixin, admin.TabularInline):
@@ -73,19 +89,28 @@ class AgreementInline(VersionedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RegistryImportMixin, PublishActionsMixin, LastChangeColumn, RegistryAdmin):
+class OrganisationAdmin(
+    OrganisationFactsMixin, RegistryImportMixin, PublishActionsMixin, LastChangeColumn, RegistryAdmin
+):
     form = PublishableForm
     list_display = ["name", "acronym", "relationship", "parent_acronym", "is_published", "last_change"]
-    list_filter = ["is_published", PointsAtDraftsFilter, "relationship", "kind", HasAreasFilter, "areas"]
+    list_filter = [
+        "is_published",
+        PointsAtDraftsFilter,
+        "relationship",
+        "kind",
+        HasAreasFilter,
+        HasCitationFilter,
+        "areas",
+    ]
     list_select_related = ["parent"]
     search_fields = ["name", "acronym", "slug", "summary"]
-    autocomplete_fields = ["parent", "areas", "source"]
+    autocomplete_fields = ["parent", "areas"]
     prepopulated_fields = {"slug": ["acronym"]}
-    inlines = [AgreementInline]
+    inlines = [CitationInline, OrganisationDatedFactInline, AgreementInline]
     fieldsets = [
         (None, {"fields": ["name", "acronym", "slug", "kind", "relationship", "parent", "areas", "summary"]}),
         ("Headquarters and website", {"fields": ["headquarters_city", "headquarters_country", "website"]}),
-        ("Source", {"fields": ["source", "source_passage"]}),
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
@@ -99,11 +124,21 @@ class OrganisationAdmin(RegistryImportMixin, PublishActionsMixin, LastChangeColu
 class AgreementAdmin(RegistryImportMixin, PublishActionsMixin, LastChangeColumn, RegistryAdmin):
     form = PublishableForm
     list_display = ["title", "organisation_acronym", "status", "expires_on", "is_published", "last_change"]
-    list_filter = ["is_published", PointsAtDraftsFilter, ExpiryFilter, "status", "kind", "organisation", "areas"]
+    list_filter = [
+        "is_published",
+        PointsAtDraftsFilter,
+        ExpiryFilter,
+        "status",
+        "kind",
+        HasCitationFilter,
+        "organisation",
+        "areas",
+    ]
     list_select_related = ["organisation"]
     search_fields = ["title", "summary", "organisation__name", "organisation__acronym"]
     autocomplete_fields = ["organisation", "areas", "supersedes"]
     date_hierarchy = "signed_on"
+    inlines = [CitationInline, DatedFactInline]
     fieldsets = [
         (None, {"fields": ["title", "organisation", "kind", "status", "areas", "summary"]}),
         ("Dates", {"fields": ["signed_on", "in_force_from", "expires_on"]}),
@@ -141,13 +176,14 @@ class CooperationActivityAdmin(RegistryImportMixin, PublishActionsMixin, LastCha
         PointsAtDraftsFilter,
         "status",
         "priority",
-        HasSourcePassageFilter,
+        HasCitationFilter,
         "starts_on",
         "areas",
         "regions",
     ]
     search_fields = ["title", "slug", "summary", "partners__acronym", "partners__name"]
-    autocomplete_fields = ["partners", "areas", "regions", "agreement", "source"]
+    autocomplete_fields = ["partners", "areas", "regions", "agreement"]
+    inlines = [CitationInline, DatedFactInline]
     prepopulated_fields = {"slug": ["title"]}
     # A filtered page says "n of N" only when asked: N is a count of the whole table.
     show_full_result_count = False
@@ -155,7 +191,6 @@ class CooperationActivityAdmin(RegistryImportMixin, PublishActionsMixin, LastCha
         (None, {"fields": ["title", "slug", "summary", "status", "priority"]}),
         ("Who, what and where", {"fields": ["partners", "areas", "regions", "agreement"]}),
         ("Dates", {"fields": ["starts_on", "ends_on"]}),
-        ("Source", {"fields": ["source", "source_passage"]}),
         ("Publication", {"fields": ["is_published"]}),
         ("Created and changed", {"fields": RECORD_KEEPING}),
     ]
@@ -175,8 +210,8 @@ class CooperationActivityAdmin(RegistryImportMixin, PublishActionsMixin, LastCha
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d activity not published: it needs a partner organisation and an area first.",
-                    "%(count)d activities not published: each needs a partner organisation and an area first.",
+                    "%(count)d activity not published: it needs a partner organisation first.",
+                    "%(count)d activities not published: each needs a partner organisation first.",
                     skipped,
                 )
                 % {"count": skipped},

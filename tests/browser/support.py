@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    SourceDocument,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -78,6 +86,20 @@ def add_showcase_data():
         is_published=True,
     )
     agreement.areas.set(CooperationArea.objects.filter(slug__in=["return", "fundamental-rights"]))
+    report = SourceDocument.objects.create(
+        title="Showcase report (test record)",
+        slug="showcase-report",
+        publisher="Example publisher",
+        published_on=datetime.date(2024, 5, 2),
+        url="https://example.org/showcase-report.pdf",
+        accessed_on=datetime.date(2026, 11, 20),
+    )
+    Citation.objects.create(agreement=agreement, source=report, passage="A test passage.", locator="p. 3")
+    fact = DatedFact.objects.create(
+        slug="showcase-review", date=datetime.date(2025, 5, 1), precision="month",
+        statement="The test agreement was reviewed", agreement=agreement,
+    )  # fmt: skip
+    Citation.objects.create(dated_fact=fact, source=report, passage="Another test passage.")
     capacity = CooperationArea.objects.get(slug="capacity-building")
     for number in range(1, EXTRA_ACTIVITIES + 1):
         activity = CooperationActivity.objects.create(
@@ -102,6 +124,7 @@ PAGES = [
     ("organisations-bad-filter", "/organisations/?kind=bogus", 400),
     ("organisation", "/organisations/iom/", 200),
     ("organisation-with-bodies", "/organisations/osce/", 200),
+    ("organisation-timeline", "/organisations/interpol/", 200),
     ("agreements", "/agreements/", 200),
     ("agreements-filtered", "/agreements/?organisation=iom&status=in-force&signed_after=2024-01-01", 200),
     ("agreements-empty", "/agreements/?status=expired", 200),
@@ -112,6 +135,10 @@ PAGES = [
     ("cooperation-filtered", "/cooperation/?area=cross-border-crime&status=ongoing&organisation=interpol", 200),
     ("cooperation-bad-filter", "/cooperation/?status=bogus", 400),
     ("activity", "/cooperation/technical-assistance-eastern-partnership-western-balkans-turkiye/", 200),
+    ("activity-with-dated-fact", "/cooperation/fields-deployment/", 200),
+    ("source", "/sources/international-organisations/", 200),
+    ("source-of-a-dated-fact", "/sources/maoc-who-we-are/", 200),
+    ("source-with-link", "/sources/showcase-report/", 200),
     ("areas", "/areas/", 200),
     ("areas-bad-page", "/areas/?page=first", 400),
     ("area", "/areas/trafficking-in-human-beings/", 200),
@@ -122,6 +149,8 @@ PAGES = [
 # The pages whose screenshots are kept for review, one of each main kind.
 SCREENSHOT_PAGES = {
     "home",
+    "organisation-timeline",
+    "source",
     "organisations",
     "organisation",
     "agreement",

@@ -70,7 +70,12 @@ def test_a_visitor_goes_from_the_overview_to_an_area_an_organisation_and_an_acti
     expect(page).to_have_url(re.compile(r"/cooperation/risk-analysis-trafficking-and-unaccompanied-minors/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     activity = CooperationActivity.objects.get(slug="risk-analysis-trafficking-and-unaccompanied-minors")
-    expect(page.locator("blockquote")).to_have_text(activity.source_passage)
+    expect(page.locator("blockquote")).to_have_text(activity.citations.get().passage)
+    # The source's page lists the activity among the statements citing it.
+    page.get_by_role("link", name="International organisations").first.click()
+    expect(page).to_have_url(re.compile(r"/sources/international-organisations/$"))
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    page.go_back()
     expect(fact(page, "Partner organisations")).to_have_text("International Organization for Migration (IOM)")
     expect(fact(page, "Cooperation areas")).to_have_text("Trafficking in human beings, Risk analysis")
 

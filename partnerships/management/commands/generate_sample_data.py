@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from partnerships.models import (
     Agreement,
+    Citation,
     CooperationActivity,
     CooperationArea,
     Organisation,
@@ -248,7 +249,7 @@ class Generator:
         documents = []
         for title, publisher in SOURCES:
             document, _ = SourceDocument.objects.get_or_create(
-                slug=slugify(title), defaults={"title": title, "publisher": publisher}
+                slug=slugify(title), defaults={"title": title, "publisher": publisher, "is_published": True}
             )
             documents.append(document)
         return documents
@@ -306,8 +307,6 @@ class Generator:
                         f"The {acronym} works on {listing(area.name.lower() for area in areas)}. "
                         f"{Organisation.Relationship(relationship).label} with the agency."
                     ),
-                    source=self.rng.choice(sources),
-                    source_passage=f"The agency cooperates with the {name} ({acronym}).",
                     is_published=index not in hidden,
                 )
             )
@@ -319,6 +318,14 @@ class Generator:
         for institution in institutions:
             institution.parent = self.rng.choice(others) if others else None
         Organisation.objects.bulk_create(institutions)
+        Citation.objects.bulk_create(
+            Citation(
+                organisation_id=organisation.pk,
+                source=self.rng.choice(sources),
+                passage=f"The agency cooperates with the {organisation.name} ({organisation.acronym}).",
+            )
+            for organisation in records
+        )
         Organisation.areas.through.objects.bulk_create(
             Organisation.areas.through(organisation_id=organisation.pk, cooperationarea_id=area.pk)
             for organisation, areas in zip(records, area_lists, strict=True)
@@ -427,28 +434,32 @@ class Generator:
                         starts_on=starts_on,
                         ends_on=ends_on,
                         agreement=self.rng.choice(options) if options and self.rng.random() < 0.3 else None,
-                        source=source,
-                        source_passage=f"Cooperation with {names} on {title[0].lower()}{title[1:]}." if source else "",
                         is_published=index not in hidden,
                     )
                 )
-                links.append((partners, areas, regions))
+                passage = f"Cooperation with {names} on {title[0].lower()}{title[1:]}."
+                links.append((partners, areas, regions, source, passage))
             CooperationActivity.objects.bulk_create(block)
+            Citation.objects.bulk_create(
+                Citation(activity_id=activity.pk, source=source, passage=passage)
+                for activity, (*_, source, passage) in zip(block, links, strict=True)
+                if source is not None
+            )
             # Link rows are made with positional arguments in the link model's field order (id,
             # activity, other side): it skips the keyword handling that is a third of their cost.
             Partner.objects.bulk_create(
                 Partner(None, activity.pk, partner.pk)
-                for activity, (partners, _, _) in zip(block, links, strict=True)
+                for activity, (partners, *_) in zip(block, links, strict=True)
                 for partner in partners
             )
             Area.objects.bulk_create(
                 Area(None, activity.pk, area.pk)
-                for activity, (_, areas, _) in zip(block, links, strict=True)
+                for activity, (_, areas, *_) in zip(block, links, strict=True)
                 for area in areas
             )
             Place.objects.bulk_create(
                 Place(None, activity.pk, region.pk)
-                for activity, (_, _, regions) in zip(block, links, strict=True)
+                for activity, (_, _, regions, *_) in zip(block, links, strict=True)
                 for region in regions
             )
             self.say(f"  {first + len(block)} activities")
@@ -520,5 +531,5 @@ class Command(BaseCommand):
             generator.activities(activities, new_organisations, new_agreements, sources)
             # bulk_create sends no signals: tell the page caches the registry has changed.
             RegistryVersion.bump()
-        analyse([Organisation, Agreement, CooperationActivity, CooperationArea, Region, SourceDocument])
+        analyse([Organisation, Agreement, CooperationActivity, CooperationArea, Region, SourceDocument, Citation])
         say(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))

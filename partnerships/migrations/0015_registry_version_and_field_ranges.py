@@ -23,7 +23,7 @@ def start_from_a_random_number(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0010_registry_version_changed_at"),
+        ("partnerships", "0014_staff_rights_for_citations"),
     ]
 
     operations = [
@@ -32,6 +32,17 @@ class Migration(migrations.Migration):
             name="number",
             field=models.PositiveBigIntegerField(default=partnerships.models.new_registry_version),
         ),
+        migrations.AlterField(
+            model_name='citation',
+            name='version',
+            field=models.PositiveIntegerField(db_default=1, default=1, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(2147483647)]),
+        ),
+        migrations.AlterField(
+            model_name='datedfact',
+            name='version',
+            field=models.PositiveIntegerField(db_default=1, default=1, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(2147483647)]),
+        ),
+    
         migrations.RunPython(start_from_a_random_number, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='agreement',

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('partnerships', '0011_registry_version_and_field_ranges'),
+        ('partnerships', '0017_publication_of_vocabularies_and_sources'),
     ]
 
     operations = [
