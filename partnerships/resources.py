@@ -13,6 +13,8 @@ existing records keep their publication state unless publishing is asked for. Ea
 record gets one history entry, by the importing user, marked "Imported".
 """
 
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
@@ -28,6 +30,7 @@ from .models import (
     SourceDocument,
     one_registry_change,
 )
+from .publication import PublicationRefused, PublicationWatch
 
 SEPARATOR = ";"
 
@@ -192,6 +195,63 @@ class RegistryResource(resources.ModelResource):
         with transaction.atomic(), one_registry_change(announce=not dry_run):
             return super().import_data(dataset, dry_run=dry_run, **kwargs)
 
+    # Whatever the import makes public needs the permission to publish it, as for any change in
+    # the admin (publication.py): the records the file names are noted before the rows are
+    # imported and checked after them, in the import's transaction, for the whole file at once.
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.imported_keys = []
+        self.watch = PublicationWatch(
+            self._meta.model, self.records_named(dataset), targets=self.targets_named(dataset)
+        )
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        user = kwargs.get("user")
+        if user is None or result.has_errors() or result.has_validation_errors():
+            return
+        try:
+            self.watch.check(user, self.imported_keys)
+        except PublicationRefused as refusal:
+            # An error of the whole import: nothing is saved (django-import-export rolls back).
+            result.append_base_error(self.get_error_result_class()(refusal))
+
+    @staticmethod
+    def column(dataset, name):
+        if name not in (dataset.headers or []):
+            return []
+        return [str(undo_formula_guard(value)).strip() for value in dataset[name] if value not in (None, "")]
+
+    def records_named(self, dataset):
+        """Ids of the records already there that the file's rows update."""
+        [key] = self._meta.import_id_fields
+        values = self.column(dataset, key)
+        if key == "id":
+            values = [int(float(value)) for value in values if value.replace(".", "", 1).isdigit()]
+        return set(self._meta.model._base_manager.filter(**{f"{key}__in": values}).values_list("pk", flat=True))
+
+    def targets_named(self, dataset):
+        """{model: ids} of the related records the file's columns name (by slug, or id)."""
+        widgets_by_column = {
+            field.column_name: field.widget
+            for field in self.get_import_fields()
+            if isinstance(field.widget, BySlug | SlugList)
+        }
+        widgets_by_column["source"] = self.citation.source_widget
+        found = defaultdict(set)
+        for name, widget in widgets_by_column.items():
+            values = self.column(dataset, name)
+            if isinstance(widget, SlugList):
+                values = [slug.strip() for value in values for slug in value.split(SEPARATOR)]
+            key = widget.field
+            if key != "slug":
+                values = [int(float(value)) for value in values if value.replace(".", "", 1).isdigit()]
+            found[widget.model] |= set(
+                widget.model._base_manager.filter(**{f"{key}__in": values}).values_list("pk", flat=True)
+            )
+        return found
+
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._imported_new = new
         # What the record holds before the row is applied: an unchanged row is not saved.
@@ -284,6 +344,7 @@ class RegistryResource(resources.ModelResource):
             )
             instance.known_links[name] = [(link.pk, getattr(link, f"{target}_id")) for link in links]
         self.citation.save(instance, kwargs.get("user"))
+        self.imported_keys.append(instance.pk)
         if hasattr(instance, "skip_history_when_saving"):
             del instance.skip_history_when_saving
             user = kwargs.get("user")

@@ -326,3 +326,33 @@ def test_a_new_activity_gets_its_citation_and_publishing_it_with_a_draft_source_
     [citation] = CooperationActivity.objects.get(slug="cited").citations.all()
     assert (citation.source, citation.passage) == (source, "Quoted words.")
     assert CooperationActivity.objects.get(slug="memo").citations.get().source.slug == "internal-memo"
+
+
+def test_an_import_that_would_make_a_source_public_needs_its_publish_permission(client, registry, change_only_user):
+    # A published source that no published record cites is not public yet: citing it from a
+    # published organisation would show it, which takes the permission to publish sources.
+    source = SourceDocument.objects.create(title="Uncited report", slug="uncited-report", is_published=True)
+    assert source not in SourceDocument.objects.public()
+    rows = [row for row in download(client, "/organisations/") if row["slug"] == "iom"]
+    rows[0].update(source="uncited-report", source_passage="Words of the report.")
+    client.force_login(change_only_user)
+
+    response = preview(client, "organisation", as_csv(rows))
+
+    assert "confirm_form" not in response.context
+    [error] = [str(error.error) for error in response.context["result"].base_errors]
+    assert error.startswith("Not saved: this change would make public “Uncited report”")
+    assert not Organisation.objects.get(slug="iom").citations.filter(source=source).exists()
+    assert source not in SourceDocument.objects.public()
+
+
+def test_a_publisher_of_sources_imports_the_same_file(client, registry, editor):
+    source = SourceDocument.objects.create(title="Uncited report", slug="uncited-report", is_published=True)
+    rows = [row for row in download(client, "/organisations/") if row["slug"] == "iom"]
+    rows[0].update(source="uncited-report", source_passage="Words of the report.")
+    client.force_login(editor)
+
+    response = preview(client, "organisation", as_csv(rows))
+    assert confirm(client, "organisation", response).status_code == 302
+
+    assert source in SourceDocument.objects.public()

@@ -88,6 +88,7 @@ class RegistryImportMixin(ImportMixin):
             )
             for row in result.invalid_rows
         ] + [f"row {error.number}: {error.error}" for row_number, errors in result.row_errors() for error in errors]
+        problems += [str(error.error) for error in result.base_errors]
         self.message_user(
             request,
             "Nothing was imported: since the preview, the registry changed so that the file no longer "
