@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "import_export",
     "axes",
     "partnerships",
 ]
@@ -240,6 +241,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
+# Dates in the admin as on the public pages: "2 December 2026", times "17:05" (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -16,3 +16,6 @@ urlpatterns = [
 
 # The server-error page, or the "temporarily unavailable" one when the database is unreachable.
 handler500 = "partnerships.outage.server_error"
+# Staff inside the admin get its own 403 and 404 pages; everyone else the public site's.
+handler403 = "partnerships.admin.errors.permission_denied"
+handler404 = "partnerships.admin.errors.page_not_found"

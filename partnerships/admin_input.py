@@ -3,7 +3,8 @@
 Django's admin fails with a 500 on a few malformed values that only staff can send: a history
 address with a malformed id, a date-hierarchy year too large for a date, and a form sent back
 with a malformed choice in an autocomplete field. The pieces below turn each into a 404, a 400
-or a form error (admin.py uses them; partnerships/middleware.py keeps NUL characters away).
+or a form error (partnerships/admin/base.py uses them; partnerships/middleware.py keeps NUL
+characters away).
 """
 
 from django.contrib.admin.options import IncorrectLookupParameters

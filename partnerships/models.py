@@ -4,20 +4,26 @@ cooperation activities and the source documents their statements come from.
 Citations and dated facts, which tie the records to their sources, are in provenance.py.
 """
 
+import contextvars
 import datetime
 import json
 import secrets
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
 from django.db.models.signals import pre_save
 from django.dispatch import Signal, receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
+
+from .dependencies import PublicationDependencies
+from .renames import SlugHistory
 
 
 def new_registry_version():
@@ -80,6 +86,10 @@ class RegistryVersion(models.Model):
     def bump(cls):
         """Change the number, in the caller's transaction: the new number becomes visible to
         other connections together with the change it stands for."""
+        batch = _batched_changes.get()
+        if batch is not None:
+            batch.append(True)  # changed once, when the batch ends
+            return
         now = timezone.now()
         if cls.objects.filter(pk=1).update(number=new_registry_version(), changed_at=now):
             return
@@ -92,6 +102,30 @@ class RegistryVersion(models.Model):
 # Sent after a bulk write (update, bulk_create, bulk_update) with the ids of the records written,
 # which the search index (partnerships/search/index.py) rewrites: such writes send no other signal.
 bulk_written = Signal()
+
+
+_batched_changes = contextvars.ContextVar("batched_registry_changes", default=None)
+
+
+@contextmanager
+def one_registry_change(announce=True):
+    """Many writes (a bulk import's) that change the registry version once, at the end, instead
+    of once per record and link: one UPDATE of the version row instead of tens of thousands.
+
+    Use it inside the writes' transaction, so that the new version commits with them; with
+    ``announce=False`` (writes that will be rolled back) the version is left as it is.
+    """
+    if _batched_changes.get() is not None:
+        yield  # already inside a batch
+        return
+    batch = []
+    token = _batched_changes.set(batch)
+    try:
+        yield
+    finally:
+        _batched_changes.reset(token)
+    if batch and announce:
+        RegistryVersion.bump()
 
 
 class RegistryQuerySet(models.QuerySet):
@@ -168,6 +202,44 @@ def public_records(model):
     return manager.published() if hasattr(manager, "published") else manager.all()
 
 
+class RegistryHistory(HistoricalRecords):
+    """django-simple-history's history, reachable from its model as ``model.registry_history``.
+
+    The admin writes one history entry per save, the record and its many-to-many links
+    together: it saves them with history switched off, then calls ``record_save()``.
+    """
+
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        cls.registry_history = self
+
+    def record_save(self, instance, created):
+        """One history entry for a save: the record's fields and its links as they are now."""
+        self.create_historical_record(instance, "+" if created else "~")
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        # The library's own version rebuilds the record from its history row for every
+        # many-to-many field; reading the link ids directly costs one query per field, which
+        # is what lets a bulk import of thousands of records stay within a minute.
+        for field in history_instance._history_m2m_fields:
+            m2m_history_model = self.m2m_models[field]
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            # A bulk import hands over the (link id, related id) pairs it has just written.
+            links = getattr(instance, "known_links", {}).get(field.name)
+            if links is None:
+                links = field.remote_field.through._base_manager.filter(**{f"{source}_id": instance.pk}).values_list(
+                    "pk", f"{target}_id"
+                )
+            m2m_history_model._base_manager.bulk_create(
+                [
+                    m2m_history_model(
+                        history=history_instance, id=link_id, **{f"{source}_id": instance.pk, f"{target}_id": other}
+                    )
+                    for link_id, other in links
+                ]
+            )
+
+
 def registry_history(m2m_fields=(), publicly_dated=False):
     """Every save of a registry record, by whom, with its field values (django-simple-history).
 
@@ -179,7 +251,7 @@ def registry_history(m2m_fields=(), publicly_dated=False):
     excluded = ["updated_at", "version"]
     if publicly_dated:
         excluded += ["published_at", "public_changed_at"]
-    return HistoricalRecords(excluded_fields=excluded, m2m_fields=m2m_fields)
+    return RegistryHistory(excluded_fields=excluded, m2m_fields=m2m_fields)
 
 
 @receiver(pre_save)
@@ -309,7 +381,7 @@ class Versioned(models.Model):
                 raise
 
 
-class CooperationArea(Timestamped, Versioned, PubliclyDated):
+class CooperationArea(SlugHistory, Timestamped, Versioned, PubliclyDated):
     """A field of cooperation from the controlled vocabulary (return, terrorism, ...)."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -327,6 +399,13 @@ class CooperationArea(Timestamped, Versioned, PubliclyDated):
         ordering = ["display_order", "name", "pk"]
         verbose_name = "cooperation area"
         permissions = [("publish_cooperationarea", "Can publish or unpublish cooperation areas")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A cooperation area with this slug (in any case) already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -356,6 +435,13 @@ class Region(Timestamped, Versioned, PubliclyDated):
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("publish_region", "Can publish or unpublish regions")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A region with this slug (in any case) already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -367,7 +453,7 @@ class Region(Timestamped, Versioned, PubliclyDated):
         return (self.slug,)
 
 
-class SourceDocument(Timestamped, Versioned, PubliclyDated):
+class SourceDocument(SlugHistory, Timestamped, Versioned, PubliclyDated):
     """Where a statement in the registry comes from: what a reader needs to find the document."""
 
     title = models.CharField(max_length=300)
@@ -390,6 +476,13 @@ class SourceDocument(Timestamped, Versioned, PubliclyDated):
         ordering = ["title", "pk"]
         verbose_name = "source document"
         permissions = [("publish_sourcedocument", "Can publish or unpublish source documents")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A source document with this slug (in any case) already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -401,7 +494,7 @@ class SourceDocument(Timestamped, Versioned, PubliclyDated):
         return (self.slug,)
 
 
-class Organisation(Timestamped, Versioned, PubliclyDated):
+class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned, PubliclyDated):
     """An international organisation the agency cooperates with."""
 
     class Kind(models.TextChoices):
@@ -416,7 +509,7 @@ class Organisation(Timestamped, Versioned, PubliclyDated):
         CLOSER_PARTNERSHIP_SOUGHT = "closer-partnership-sought", "Closer partnership sought"
         EXPLORING = "exploring", "Cooperation being explored"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, unique=True)
     acronym = models.CharField(max_length=30, unique=True)
     slug = models.SlugField(max_length=50, unique=True, help_text="The lower-cased acronym; part of public links.")
     kind = models.CharField(max_length=30, choices=Kind)
@@ -441,6 +534,9 @@ class Organisation(Timestamped, Versioned, PubliclyDated):
     objects = PublishableManager()
     history = registry_history(["areas"], publicly_dated=True)
 
+    # Its public page names its parent and areas; its citations name their sources (dependencies.py).
+    publication_dependencies = ("parent", "areas")
+
     class Meta:
         ordering = ["name", "pk"]
         permissions = [("publish_organisation", "Can publish or unpublish organisations")]
@@ -449,6 +545,17 @@ class Organisation(Timestamped, Versioned, PubliclyDated):
             models.Index(fields=["public_changed_at", "id"], name="partnerships_organisation_pub"),
         ]
         constraints = [
+            # "Iom" beside "IOM" would be two organisations to the database and one to a reader.
+            models.UniqueConstraint(
+                Lower("acronym"),
+                name="%(app_label)s_%(class)s_acronym_any_case",
+                violation_error_message="An organisation with this acronym (in any case) already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="An organisation with this slug (in any case) already exists.",
+            ),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
                 name="%(app_label)s_%(class)s_not_own_parent",
@@ -487,7 +594,7 @@ class Organisation(Timestamped, Versioned, PubliclyDated):
             ancestor = ancestor.parent
 
 
-class Agreement(Timestamped, Versioned, PubliclyDated):
+class Agreement(PublicationDependencies, Timestamped, Versioned, PubliclyDated):
     """A formal instrument between the agency and an organisation."""
 
     class Kind(models.TextChoices):
@@ -527,6 +634,9 @@ class Agreement(Timestamped, Versioned, PubliclyDated):
     objects = AgreementQuerySet.as_manager()
     history = registry_history(["areas"], publicly_dated=True)
 
+    # Public only together with its organisation (AgreementQuerySet.published()).
+    publication_dependencies = ("organisation", "areas")
+
     class Meta:
         ordering = ["title", "pk"]
         permissions = [("publish_agreement", "Can publish or unpublish agreements")]
@@ -560,8 +670,29 @@ class Agreement(Timestamped, Versioned, PubliclyDated):
     def get_absolute_url(self):
         return reverse("partnerships:agreement-detail", args=[self.pk])
 
+    @property
+    def is_public(self):
+        return self.is_published and self.organisation.is_published
 
-class CooperationActivity(Timestamped, Versioned, PubliclyDated):
+    @property
+    def expired_while_in_force(self):
+        """Marked in force, yet its expiry date has passed."""
+        return (
+            self.status == self.Status.IN_FORCE
+            and self.expires_on is not None
+            and (self.expires_on < timezone.localdate())
+        )
+
+    def clean(self):
+        super().clean()
+        if self.expired_while_in_force:
+            expired_on = dateformat.format(self.expires_on, "j F Y")
+            raise ValidationError(
+                {"status": f"It expired on {expired_on}: mark it expired, or correct the expiry date."}
+            )
+
+
+class CooperationActivity(PublicationDependencies, SlugHistory, Timestamped, Versioned, PubliclyDated):
     """Something the agency does or plans with one or more organisations."""
 
     class Status(models.TextChoices):
@@ -600,6 +731,9 @@ class CooperationActivity(Timestamped, Versioned, PubliclyDated):
     objects = PublishableManager()
     history = registry_history(["partners", "areas", "regions"], publicly_dated=True)
 
+    # Its public page names its partners, agreement, areas and regions, and cites its sources.
+    publication_dependencies = ("partners", "agreement", "areas", "regions")
+
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = "cooperation activity"
@@ -624,6 +758,11 @@ class CooperationActivity(Timestamped, Versioned, PubliclyDated):
             models.Index(fields=["public_changed_at", "id"], name="partnerships_activity_pub"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_slug_any_case",
+                violation_error_message="A cooperation activity with this slug (in any case) already exists.",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="%(app_label)s_%(class)s_end_not_before_start",

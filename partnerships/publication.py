@@ -138,18 +138,18 @@ class PublicationRefused(Exception):
 class PublicationWatch:
     """Notes what is public around a change before it is made, to check it afterwards.
 
-    ``PublicationWatch(model, ids, form)`` before the change, ``watch.check(user)`` after it, in
+    ``PublicationWatch(model, ids, form)`` (or ``targets``) before the change, ``watch.check(user)`` after it, in
     the same transaction: ``check`` raises PublicationRefused when a record became public that
     the user may not publish, and the caller rolls the change back.
     """
 
-    def __init__(self, model, keys, form=None):
+    def __init__(self, model, keys, form=None, targets=None):
         self.model = model
         self.keys = set(keys)
         self.candidates = around(model, self.keys)
-        if form is not None:
-            for target, ids in targets_in_form(form).items():
-                self.candidates[target] |= ids
+        # The records the change will point at ({model: ids}: a form's relations, an import's columns).
+        for target, ids in [*(targets_in_form(form).items() if form is not None else []), *(targets or {}).items()]:
+            self.candidates[target] |= set(ids)
         self.before = public_among(self.candidates)
 
     def newly_public(self, keys=()):

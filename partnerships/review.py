@@ -24,6 +24,16 @@ def expiring_soon():
     return Q(expires_on__range=(today, today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS)))
 
 
+def expired_in_force():
+    """Agreements marked in force whose expiry date has passed."""
+    return Q(status=Agreement.Status.IN_FORCE, expires_on__lt=timezone.localdate())
+
+
+def published_pointing_at_drafts(model):
+    """Published records whose public page would show drafts (``drafts_it_depends_on``)."""
+    return Q(is_published=True) & model.pointing_at_drafts()
+
+
 def without_areas():
     """Organisations with no cooperation area."""
     return ~Exists(Organisation.areas.through.objects.filter(organisation=OuterRef("pk")))
@@ -45,11 +55,26 @@ class ExpiryFilter(admin.SimpleListFilter):
     parameter_name = "expires"
 
     def lookups(self, request, model_admin):
-        return [("soon", f"Within {EXPIRY_NOTICE_DAYS} days")]
+        return [("soon", f"Within {EXPIRY_NOTICE_DAYS} days"), ("passed", "In force, but expired")]
 
     def queryset(self, request, queryset):
         if self.value() == "soon":
             return queryset.filter(expiring_soon())
+        if self.value() == "passed":
+            return queryset.filter(expired_in_force())
+        return None
+
+
+class PointsAtDraftsFilter(admin.SimpleListFilter):
+    title = "shows drafts"
+    parameter_name = "shows_drafts"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Published, but shows drafts")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(published_pointing_at_drafts(queryset.model))
         return None
 
 
@@ -110,6 +135,21 @@ def dashboard(user):
             expiring_soon(),
             {ExpiryFilter.parameter_name: "soon"},
         ),
+        (
+            Agreement,
+            "Agreements in force past their expiry date",
+            expired_in_force(),
+            {ExpiryFilter.parameter_name: "passed"},
+        ),
+        *[
+            (
+                model,
+                f"Published {model._meta.verbose_name_plural} that show drafts",
+                published_pointing_at_drafts(model),
+                {PointsAtDraftsFilter.parameter_name: "yes"},
+            )
+            for model in (Organisation, Agreement, CooperationActivity)
+        ],
         (Organisation, "Organisations waiting for publication", drafts, {"is_published__exact": 0}),
         (Agreement, "Agreements waiting for publication", drafts, {"is_published__exact": 0}),
         (CooperationActivity, "Cooperation activities waiting for publication", drafts, {"is_published__exact": 0}),

@@ -36,6 +36,7 @@ from .models import (
 from .open_data import jsonld_script, organisation_jsonld
 from .outage import database_failed
 from .parameters import EXPORT_FORMATS, BadRequest, filtered, read_page_number
+from .preview import DRAFT_NOTICE, follow_renames, found_or_renamed, mark_draft, may_preview, private, visible
 from .provenance import citations_prefetch, dated_facts_prefetch, published_facts
 from .search.suggestions import suggestions
 
@@ -274,8 +275,9 @@ def area_list(request):
 
 @require_safe
 @cache_public_page(parameters=())
+@follow_renames
 def area_detail(request, slug):
-    area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
+    area = found_or_renamed(request, visible(request, CooperationArea.objects.all()), slug=slug)
     working = works_in.organisations_working_in(request, [area])
     organisations = list(
         Organisation.objects.published()
@@ -293,16 +295,19 @@ def area_detail(request, slug):
         "activity_count": activities.get(area.pk, 0),
         "activities": published_activities().filter(areas=area)[:RELATED_LIMIT],
     }
-    return render(request, "partnerships/area_detail.html", context)
+    return preview_render(request, "partnerships/area_detail.html", context, area)
 
 
 @require_safe
 @cache_public_page(parameters=())
+@follow_renames
 def organisation_detail(request, slug):
-    organisation = get_object_or_404(
-        Organisation.objects.published()
-        .select_related("parent")
-        .prefetch_related(published_areas(), citations_prefetch()),
+    organisation = found_or_renamed(
+        request,
+        visible(
+            request,
+            Organisation.objects.select_related("parent").prefetch_related(published_areas(), citations_prefetch()),
+        ),
         slug=slug,
     )
     parent = organisation.parent if organisation.parent and organisation.parent.is_published else None
@@ -328,16 +333,26 @@ def organisation_detail(request, slug):
         "timeline": timeline.organisation_timeline(organisation),
     }
     context["chart"] = timeline.layout(context["timeline"])
-    return render(request, "partnerships/organisation_detail.html", context)
+    return preview_render(request, "partnerships/organisation_detail.html", context, organisation)
+
+
+def preview_render(request, template, context, record):
+    """The record's page; a draft's (seen by staff only) with its banner, and kept by no cache."""
+    if mark_draft(context, record):
+        return private(render(request, template, context))
+    return render(request, template, context)
 
 
 @require_safe
 @cache_public_page(parameters=())
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        Agreement.objects.published()
-        .select_related("organisation")
-        .prefetch_related(published_areas(), citations_prefetch(), dated_facts_prefetch()),
+        visible(
+            request,
+            Agreement.objects.select_related("organisation").prefetch_related(
+                published_areas(), citations_prefetch(), dated_facts_prefetch()
+            ),
+        ),
         pk=pk,
     )
     context = {
@@ -346,24 +361,32 @@ def agreement_detail(request, pk):
         "superseded_by": agreement.superseded_by.published(),
         "activities": published_activities().filter(agreement=agreement)[:RELATED_LIMIT],
     }
-    return render(request, "partnerships/agreement_detail.html", context)
+    return preview_render(request, "partnerships/agreement_detail.html", context, agreement)
 
 
 @require_safe
 @cache_public_page(parameters=())
+@follow_renames
 def activity_detail(request, slug):
-    activity = get_object_or_404(
-        CooperationActivity.objects.published()
-        .select_related("agreement")
-        .prefetch_related(
-            published_partners(), published_areas(), published_regions(), citations_prefetch(), dated_facts_prefetch()
+    activity = found_or_renamed(
+        request,
+        visible(
+            request,
+            CooperationActivity.objects.select_related("agreement").prefetch_related(
+                published_partners(),
+                published_areas(),
+                published_regions(),
+                citations_prefetch(),
+                dated_facts_prefetch(),
+            ),
         ),
         slug=slug,
     )
     agreement = activity.agreement
     if agreement is not None and not Agreement.objects.published().filter(pk=agreement.pk).exists():
         agreement = None
-    return render(request, "partnerships/activity_detail.html", {"activity": activity, "agreement": agreement})
+    context = {"activity": activity, "agreement": agreement}
+    return preview_render(request, "partnerships/activity_detail.html", context, activity)
 
 
 # /changes/?record=…: the record's public address without its slashes, "organisations/iom".
@@ -438,12 +461,13 @@ CITING = [
 
 @require_safe
 @cache_public_page(parameters=())
+@follow_renames
 def source_detail(request, slug):
     """One source document and every published statement that cites it.
 
     A source that no published record cites is not public: 404.
     """
-    source = get_object_or_404(SourceDocument, slug=slug)
+    source = found_or_renamed(request, visible(request, SourceDocument.objects.all()), slug=slug)
     sections, total = [], 0
     for name, condition, owner, ordering in CITING:
         if condition is None:
@@ -461,9 +485,14 @@ def source_detail(request, slug):
             )
         rows = rows[:RELATED_LIMIT] if count else []
         sections.append({"name": name, "count": count, "citations": rows})
-    if not total:
-        raise Http404("No published statement cites this source.")
-    return render(request, "partnerships/source_detail.html", {"source": source, "sections": sections})
+    context = {"source": source, "sections": sections}
+    if not (total and source.is_published):
+        # Staff who may see drafts preview it; visitors find nothing here.
+        if not may_preview(request, SourceDocument):
+            raise Http404("No published statement cites this source.")
+        context["draft_notice"] = DRAFT_NOTICE
+        return private(render(request, "partnerships/source_detail.html", context))
+    return render(request, "partnerships/source_detail.html", context)
 
 
 @require_safe

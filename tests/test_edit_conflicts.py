@@ -174,20 +174,71 @@ def test_saving_an_up_to_date_form_applies_the_change_and_moves_the_version_on(a
     assert (who.summary, who.version) == ("Exploring cooperation on health at the borders.", 2)
 
 
-def test_a_form_opened_before_someone_elses_save_is_refused_and_keeps_what_was_typed(admin_client, who):
+def test_a_clash_is_refused_and_shows_their_value_beside_the_editors(admin_client, who):
     data = open_change_form(admin_client, who)
-    someone_else_saves(who, summary="Their summary.")
+    someone_else_saves(who, summary="Their summary.", relationship="structured")
 
     data["summary"] = "My summary, typed at length."
+    data["relationship"] = "active"
     response = admin_client.post(admin_url(Organisation, "change", who.pk), data)
 
     assert response.status_code == 200
     content = response.content.decode()
     assert "Someone else changed this organisation" in content
-    assert "Your changes have not been saved" in content
-    assert "My summary, typed at length.</textarea>" in content
+    assert "Nothing has been saved" in content
+    form = response.context["adminform"].form
+    assert [(c["label"], c["theirs"], c["mine"]) for c in form.conflict] == [
+        ("Relationship", "Long-standing structured cooperation", "Cooperation in specific fields"),
+        ("Summary", "Their summary.", "My summary, typed at length."),
+    ]
+    assert "<td>My summary, typed at length.</td>" in content
     who.refresh_from_db()
-    assert (who.summary, who.version) == ("Their summary.", 2)
+    assert (who.summary, who.relationship, who.version) == ("Their summary.", "structured", 2)
+
+
+def test_after_a_clash_the_form_starts_again_from_the_current_record_keeping_the_editors_other_changes(
+    admin_client, who
+):
+    data = open_change_form(admin_client, who)
+    someone_else_saves(who, summary="Their summary.", headquarters_city="Their city")
+
+    data["summary"] = "My summary."
+    data["website"] = "https://www.who.int/borders"
+    response = admin_client.post(admin_url(Organisation, "change", who.pk), data)
+    form = response.context["adminform"].form
+    assert [c["field"] for c in form.conflict] == ["summary"]
+    assert form["summary"].value() == "Their summary."  # the clash: theirs stays in the form
+    assert form["headquarters_city"].value() == "Their city"  # their other change
+    assert form["website"].value() == "https://www.who.int/borders"  # the editor's other change
+    assert form["version"].value() == "2"
+
+    # Saved again as it stands, the form overwrites nothing of theirs and keeps the editor's change.
+    again = {name: form[name].value() for name in ("version", "original")}
+    data.update(summary="Their summary.", headquarters_city="Their city", **again)
+    response = admin_client.post(admin_url(Organisation, "change", who.pk), data)
+    assert response.status_code == 302
+    who.refresh_from_db()
+    assert (who.summary, who.headquarters_city, who.website, who.version) == (
+        "Their summary.",
+        "Their city",
+        "https://www.who.int/borders",
+        3,
+    )
+
+
+def test_saves_that_change_different_fields_merge(admin_client, who, registry):
+    data = open_change_form(admin_client, who)
+    someone_else_saves(who, summary="Their summary.")
+    return_area = CooperationArea.objects.get(slug="return")
+
+    data["headquarters_city"] = "Geneva"
+    data["areas"] = [*data["areas"], str(return_area.pk)]
+    response = admin_client.post(admin_url(Organisation, "change", who.pk), data)
+
+    assert response.status_code == 302
+    who.refresh_from_db()
+    assert (who.summary, who.headquarters_city, who.version) == ("Their summary.", "Geneva", 3)
+    assert return_area in who.areas.all()
 
 
 def test_a_form_that_carries_no_version_is_refused(admin_client, who):
@@ -228,12 +279,14 @@ def test_a_save_landing_between_the_form_check_and_the_update_is_refused_on_the_
 
     assert response.status_code == 200
     assert "Someone else changed this organisation" in response.content.decode()
-    assert response.context["adminform"].form["summary"].value() == "My summary."
+    assert response.context["adminform"].form.conflict[0]["mine"] == "My summary."
     who.refresh_from_db()
     assert (who.summary, who.version) == ("Their summary.", 2)
 
 
-def test_an_agreement_row_edited_elsewhere_meanwhile_is_refused_when_changed_in_the_inline(admin_client, agreement):
+def test_an_agreement_row_edited_elsewhere_meanwhile_merges_with_the_change_made_in_the_inline(
+    admin_client, agreement
+):
     organisation = agreement.organisation
     data = open_change_form(admin_client, organisation)
     someone_else_saves(agreement, status="expired")
@@ -241,15 +294,29 @@ def test_an_agreement_row_edited_elsewhere_meanwhile_is_refused_when_changed_in_
     data["agreements-0-title"] = "My title"
     response = admin_client.post(admin_url(Organisation, "change", organisation.pk), data)
 
-    assert response.status_code == 200
-    assert "Someone else changed this agreement" in response.content.decode()
+    assert response.status_code == 302
     agreement.refresh_from_db()
-    assert (agreement.title, agreement.status) == ("Exchange of letters with WHO", "expired")
+    assert (agreement.title, agreement.status, agreement.version) == ("My title", "expired", 3)
 
 
-def test_an_agreement_row_edited_elsewhere_meanwhile_blocks_saving_the_organisation(admin_client, agreement):
-    """Untouched on this page, the row would still be saved back with the values it showed
-    (the formset sees them differ from the database's), so the whole save is refused."""
+def test_an_agreement_row_changed_in_the_inline_and_elsewhere_alike_is_a_clash(admin_client, agreement):
+    organisation = agreement.organisation
+    data = open_change_form(admin_client, organisation)
+    someone_else_saves(agreement, title="Their title")
+
+    data["agreements-0-title"] = "My title"
+    response = admin_client.post(admin_url(Organisation, "change", organisation.pk), data)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Someone else changed this agreement" in content
+    assert "<td>Their title</td><td>My title</td>" in content
+    agreement.refresh_from_db()
+    assert agreement.title == "Their title"
+
+
+def test_an_agreement_edited_elsewhere_does_not_make_the_organisation_form_stale(admin_client, agreement):
+    """The untouched row keeps the other person's values and is not saved again."""
     organisation = agreement.organisation
     data = open_change_form(admin_client, organisation)
     someone_else_saves(agreement, status="expired")
@@ -257,12 +324,28 @@ def test_an_agreement_row_edited_elsewhere_meanwhile_blocks_saving_the_organisat
     data["summary"] = "My summary."
     response = admin_client.post(admin_url(Organisation, "change", organisation.pk), data)
 
-    assert response.status_code == 200
-    assert "Someone else changed this agreement" in response.content.decode()
+    assert response.status_code == 302
     organisation.refresh_from_db()
     agreement.refresh_from_db()
-    assert organisation.summary != "My summary."
+    assert organisation.summary == "My summary."
     assert (agreement.status, agreement.version) == ("expired", 2)
+
+
+def test_editing_an_agreement_inline_does_not_make_an_open_organisation_form_stale(admin_client, agreement):
+    """Saving only an inline row leaves the organisation itself, and its version, as they were."""
+    organisation = agreement.organisation
+    other_editor = open_change_form(admin_client, organisation)
+    data = open_change_form(admin_client, organisation)
+    data["agreements-0-title"] = "Renamed inline"
+    assert admin_client.post(admin_url(Organisation, "change", organisation.pk), data).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.version == 1
+
+    other_editor["summary"] = "Their summary."
+    assert admin_client.post(admin_url(Organisation, "change", organisation.pk), other_editor).status_code == 302
+    organisation.refresh_from_db()
+    agreement.refresh_from_db()
+    assert (organisation.summary, agreement.title) == ("Their summary.", "Renamed inline")
 
 
 def test_adding_an_agreement_in_the_inline_still_works(admin_client, who):
@@ -298,6 +381,6 @@ def test_publishing_from_the_list_moves_the_version_on_so_an_open_form_cannot_un
     assert (who.is_published, who.version) == (False, 2)
 
     response = admin_client.post(admin_url(Organisation, "change", who.pk), data)
-    assert response.status_code == 200
+    assert response.status_code == 302  # merged: the editor did not touch the flag
     who.refresh_from_db()
     assert not who.is_published

@@ -2,10 +2,12 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
 
@@ -68,28 +70,81 @@ def test_records_from_the_fixtures_name_no_author(admin_client, registry):
     }
 
 
-def test_the_history_lists_each_change_with_its_author_and_values_before_and_after(
+def test_one_save_is_one_history_entry_with_its_links_and_readable_labels(
     client, created_by_erin, superuser, registry
 ):
     client.force_login(superuser)
     areas = CooperationArea.objects.filter(slug__in=["return", "terrorism"])
     client.post(
         change_url(created_by_erin),
-        organisation_form(created_by_erin, summary="Second words.", areas=[area.pk for area in areas]),
+        organisation_form(
+            created_by_erin,
+            summary="Second words.",
+            relationship="structured",
+            is_published="on",
+            areas=[area.pk for area in areas],
+        ),
     )
 
     response = client.get(history_url(created_by_erin))
 
     assert response.status_code == 200
     records = list(response.context["page_obj"])
-    assert [(r.history_type, r.history_user.username) for r in records] == [
-        ("~", "alice"),
-        ("~", "alice"),
-        ("+", "erin"),
+    assert [(r.history_type, r.history_user.username) for r in records] == [("~", "alice"), ("+", "erin")]
+    newest, created = records
+    assert newest.readable_changes == [
+        {"field": "Relationship", "old": "Cooperation being explored", "new": "Long-standing structured cooperation"},
+        {"field": "Summary", "old": "First words.", "new": "Second words."},
+        {"field": "Published", "old": "no", "new": "yes"},
+        {"field": "Areas", "old": "(empty)", "new": "Return, Terrorism"},
     ]
-    newest, first_change, _ = records
-    assert newest.history_delta_changes == [{"field": "Areas", "old": "[]", "new": "[Return, Terrorism]"}]
-    assert first_change.history_delta_changes == [{"field": "Summary", "old": "First words.", "new": "Second words."}]
+    assert created.what_happened == "Created"
+    page = response.content.decode()
+    assert "<strong>Published:</strong> no → yes" in page
+    # Minutes, in the site's time zone (Warsaw).
+    assert newest.local_time == formats.date_format(timezone.localtime(newest.history_date), "j F Y, H:i")
+    assert re.search(r">\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}</a>", page)
+    assert "None" not in page.split('id="change-history"')[1]
+
+
+def test_choices_read_as_their_labels_in_the_history(client, registry, superuser):
+    agreement = Agreement.objects.create(
+        title="Letter", organisation=Organisation.objects.get(slug="iom"), kind="other", status="expired"
+    )
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:partnerships_agreement_changelist"), {"action": "publish", "_selected_action": [agreement.pk]}
+    )
+    agreement.refresh_from_db()
+    agreement.status = "in-force"
+    agreement.save()
+
+    response = client.get(reverse("admin:partnerships_agreement_history", args=[agreement.pk]))
+
+    newest, published, _ = response.context["page_obj"]
+    assert newest.readable_changes == [{"field": "Status", "old": "Expired", "new": "In force"}]
+    assert published.readable_changes == [{"field": "Published", "old": "no", "new": "yes"}]
+
+
+def test_a_past_version_compares_with_the_current_one(client, created_by_erin, superuser):
+    client.force_login(superuser)
+    client.post(change_url(created_by_erin), organisation_form(created_by_erin, summary="Second words."))
+    first = created_by_erin.history.earliest()
+
+    response = client.get(
+        reverse("admin:partnerships_organisation_history_compare", args=[created_by_erin.pk, first.history_id])
+    )
+
+    assert response.status_code == 200
+    rows = {row["field"]: row for row in response.context["rows"]}
+    assert (rows["Summary"]["then"], rows["Summary"]["now"], rows["Summary"]["differs"]) == (
+        "First words.",
+        "Second words.",
+        True,
+    )
+    assert not rows["Name"]["differs"]
+    assert response.context["differences"] == 1
+    assert "1 field differs" in response.content.decode()
 
 
 def test_publishing_by_action_enters_the_history(client, created_by_erin, editor):

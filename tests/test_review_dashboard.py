@@ -11,6 +11,14 @@ from partnerships.models import Agreement, CooperationActivity, CooperationArea,
 EXPECTED = [
     # label, count, link
     ("Agreements expiring within 180 days", 2, "/admin/partnerships/agreement/?expires=soon"),
+    ("Agreements in force past their expiry date", 1, "/admin/partnerships/agreement/?expires=passed"),
+    ("Published organisations that show drafts", 0, "/admin/partnerships/organisation/?shows_drafts=yes"),
+    ("Published agreements that show drafts", 0, "/admin/partnerships/agreement/?shows_drafts=yes"),
+    (
+        "Published cooperation activities that show drafts",
+        0,
+        "/admin/partnerships/cooperationactivity/?shows_drafts=yes",
+    ),
     ("Organisations waiting for publication", 1, "/admin/partnerships/organisation/?is_published__exact=0"),
     ("Agreements waiting for publication", 4, "/admin/partnerships/agreement/?is_published__exact=0"),
     (
@@ -130,6 +138,7 @@ def test_a_staff_user_sees_only_the_items_of_models_they_may_view(client, django
     response = client.get("/admin/")
 
     assert [label for label, _, _ in dashboard_items(response)] == [
+        "Published organisations that show drafts",
         "Organisations waiting for publication",
         "Published organisations that cite no source",
         "Organisations without a cooperation area",

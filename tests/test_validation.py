@@ -89,7 +89,7 @@ def test_an_agreement_with_dates_out_of_order_is_refused_on_the_form(admin_clien
             "title": "Backwards",
             "organisation": Organisation.objects.get(slug="iom").pk,
             "kind": "other",
-            "status": "in-force",
+            "status": "expired",
             "signed_on": "2024-05-01",
             date_field: "2024-04-01",
         },

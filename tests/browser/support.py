@@ -93,6 +93,7 @@ def add_showcase_data():
         published_on=datetime.date(2024, 5, 2),
         url="https://example.org/showcase-report.pdf",
         accessed_on=datetime.date(2026, 11, 20),
+        is_published=True,  # a draft source's page is not public
     )
     Citation.objects.create(agreement=agreement, source=report, passage="A test passage.", locator="p. 3")
     fact = DatedFact.objects.create(

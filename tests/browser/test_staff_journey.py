@@ -29,7 +29,7 @@ def log_in(page):
     page.get_by_label("Username").fill(USERNAME)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Registry administration")).to_be_visible()
 
 
 def choose(page, field, search, option):

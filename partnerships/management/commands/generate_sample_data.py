@@ -297,15 +297,20 @@ class Generator:
         return documents
 
     def organisation_names(self, count):
+        """``count`` names that no organisation has yet (names are unique)."""
+        taken = set(Organisation.objects.values_list("name", flat=True))
         combinations = list(itertools.product(ORGANISATION_SCOPES, ORGANISATION_SUBJECTS, ORGANISATION_TYPES))
         self.rng.shuffle(combinations)
         for number in itertools.count():
             for scope, subject, kind in combinations:
                 if count == 0:
                     return
-                count -= 1
                 name = f"{scope} {subject} {kind}"
-                yield name if number == 0 else f"{name} {number + 1}"
+                name = name if number == 0 else f"{name} {number + 1}"
+                if name in taken:
+                    continue
+                count -= 1
+                yield name
 
     def acronym(self, name, taken):
         initials = "".join(word[0] for word in name.replace("-", " ").split() if word.lower() not in SMALL_WORDS)

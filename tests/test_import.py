@@ -1,0 +1,358 @@
+"""Bulk import in the admin: a public download, edited and imported back, gives the same records
+plus the edits; a preview names each row's errors before anything is saved; confirming saves all
+rows or none; imported records are drafts unless a publisher asks; viewers cannot import."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from partnerships.models import Agreement, CooperationActivity, Organisation, RegistryVersion, SourceDocument
+
+from .helpers import body
+
+FORMAT_CSV, FORMAT_XLSX = "0", "1"
+NEW_ORGANISATION = (
+    b"slug,acronym,name,kind,relationship\n"
+    b"emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+)
+
+
+@pytest.fixture
+def change_only_user(db, django_user_model):
+    """Staff who may add and change organisations but not publish them."""
+    user = django_user_model.objects.create_user("carl", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_organisation", "add_organisation", "change_organisation"])
+    )
+    return user
+
+
+def import_url(model_name, step="import"):
+    return reverse(f"admin:partnerships_{model_name}_{step}")
+
+
+def download(client, url):
+    """The CSV download of a public register, as rows of dicts."""
+    client.logout()
+    response = client.get(url, {"format": "csv"})
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(body(response).lstrip("\ufeff"))))
+
+
+def as_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def preview(client, model_name, content, name="upload.csv", fmt=FORMAT_CSV, **extra):
+    upload = SimpleUploadedFile(name, content)
+    return client.post(import_url(model_name), {"import_file": upload, "format": fmt, **extra})
+
+
+def confirm(client, model_name, response):
+    form = response.context["confirm_form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: ("on" if value is True else value) for name, value in data.items() if value not in (None, False)}
+    return client.post(import_url(model_name, "process_import"), data)
+
+
+def row_types(response):
+    return [row.import_type for row in response.context["result"].rows]
+
+
+def row_errors(response):
+    """{row number: {column: [messages]}} of the preview's invalid rows."""
+    return {
+        row.number: {field: [str(m) for m in messages] for field, messages in row.error_dict.items()}
+        for row in response.context["result"].invalid_rows
+    }
+
+
+def test_an_organisations_download_edited_and_imported_back_gives_the_same_records_plus_the_edit(
+    client, registry, editor
+):
+    before = {
+        o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()
+    }
+    rows = download(client, "/organisations/")
+    iom = next(row for row in rows if row["slug"] == "iom")
+    iom["summary"] = "Edited in a spreadsheet."
+    client.force_login(editor)
+
+    response = preview(client, "organisation", as_csv(rows))
+
+    assert response.status_code == 200
+    assert sorted(row_types(response)) == ["skip"] * 9 + ["update"]
+    page = response.content.decode()
+    assert "0 new, 1 changed, 9 unchanged." in page
+    assert '<td class="import-type">Changed</td>' in page
+    assert Organisation.objects.get(slug="iom").summary != "Edited in a spreadsheet."  # nothing saved yet
+
+    response = confirm(client, "organisation", response)
+    assert response.status_code == 302
+    after = {
+        o.slug: (o.name, o.summary, sorted(o.areas.values_list("slug", flat=True))) for o in Organisation.objects.all()
+    }
+    before["iom"] = (before["iom"][0], "Edited in a spreadsheet.", before["iom"][2])
+    assert after == before
+    iom = Organisation.objects.get(slug="iom")
+    assert iom.is_published  # an existing record keeps its state
+    [entry] = iom.history.all()
+    assert (entry.history_user, entry.history_change_reason, entry.summary) == (
+        editor,
+        "Imported",
+        "Edited in a spreadsheet.",
+    )
+
+
+def test_activities_round_trip_with_their_citations(client, registry, editor):
+    rows = download(client, "/cooperation/")
+    rows[0]["source_passage"] = "A new passage."
+    citations_before = CooperationActivity.objects.get(slug=rows[0]["slug"]).citations.count()
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", as_csv(rows))
+    assert row_types(response).count("update") == 1
+    assert confirm(client, "cooperationactivity", response).status_code == 302
+
+    activity = CooperationActivity.objects.get(slug=rows[0]["slug"])
+    first = activity.citations.filter(source__is_published=True).order_by("position", "pk").first()
+    assert (first.source.slug, first.passage) == (rows[0]["source"], "A new passage.")
+    assert activity.citations.count() == citations_before  # the first citation changed, none added
+    [entry] = first.history.filter(history_type="~")
+    assert (entry.history_user, entry.history_change_reason) == (editor, "Imported")
+    assert sorted(activity.partners.values_list("slug", flat=True)) == sorted(rows[0]["partners"].split(";"))
+
+
+def test_new_records_arrive_as_drafts_with_one_history_entry_each(client, registry, editor):
+    content = (
+        b"slug,acronym,name,kind,relationship,areas\n"
+        b"emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring,return;terrorism\n"
+    )
+    client.force_login(editor)
+    response = preview(client, "organisation", content)
+    assert row_types(response) == ["new"]
+    assert confirm(client, "organisation", response).status_code == 302
+
+    emso = Organisation.objects.get(slug="emso")
+    assert not emso.is_published
+    assert sorted(emso.areas.values_list("slug", flat=True)) == ["return", "terrorism"]
+    assert [(h.history_type, h.history_user) for h in emso.history.all()] == [("+", editor)]
+    [entry] = emso.history.all()
+    assert sorted(entry.areas.values_list("cooperationarea__slug", flat=True)) == ["return", "terrorism"]
+
+
+def test_a_publisher_who_asks_gets_the_imported_records_published(client, registry, editor):
+    content = NEW_ORGANISATION
+    client.force_login(editor)
+    response = preview(client, "organisation", content, publish="on")
+    assert confirm(client, "organisation", response).status_code == 302
+    assert Organisation.objects.get(slug="emso").is_published
+
+
+def test_an_editor_without_the_publish_permission_imports_drafts_even_when_asking(client, registry, change_only_user):
+    content = NEW_ORGANISATION
+    client.force_login(change_only_user)
+    page = client.get(import_url("organisation"))
+    assert "publish" not in page.context["form"].fields
+    response = preview(client, "organisation", content, publish="on")
+    assert confirm(client, "organisation", response).status_code == 302
+    assert not Organisation.objects.get(slug="emso").is_published
+
+
+def test_a_file_with_errors_is_refused_with_each_rows_message_and_nothing_is_saved(client, registry, editor):
+    content = (
+        b"slug,title,status,priority,partners,areas,starts_on,ends_on,source,source_passage\n"
+        b"one,Unknown partner,planned,normal,iom;nobody,return,,,,\n"
+        b"two,Bad choice,someday,normal,iom,return,,,,\n"
+        b"three,Backwards,planned,normal,iom,return,2025-06-01,2025-05-01,,\n"
+        b"four,Passage alone,planned,normal,iom,return,,,,Quoted words.\n"
+        b"five,Fine,planned,normal,iom,return,,,,\n"
+    )
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", content)
+
+    assert "confirm_form" not in response.context
+    errors = row_errors(response)
+    assert errors[1] == {"partners": ["No organisation has the slug “nobody”."]}
+    assert "Value 'someday' is not a valid choice." in errors[2]["status"]
+    assert errors[3] == {"__all__": ["The planned end cannot be before the planned start."]}
+    assert errors[4] == {"source": ["A quoted passage needs its source: name the source document's slug."]}
+    assert 5 not in errors
+    assert not CooperationActivity.objects.filter(slug__in=["one", "two", "three", "four", "five"]).exists()
+    page = response.content.decode()
+    assert "No organisation has the slug “nobody”." in page
+
+
+def test_an_agreement_in_force_that_has_expired_is_an_error_of_its_row(client, registry, editor):
+    content = b"id,title,organisation,kind,status,expires_on\n,Old,iom,other,in-force,2021-01-31\n"
+    client.force_login(editor)
+    response = preview(client, "agreement", content)
+    assert row_errors(response) == {
+        1: {"status": ["It expired on 31 January 2021: mark it expired, or correct the expiry date."]}
+    }
+    assert not Agreement.objects.exists()
+
+
+def test_a_confirmed_import_that_fails_on_one_row_saves_none(client, registry, editor):
+    """All rows in one transaction: here the second row's organisation is taken between the
+    preview and the confirmation."""
+    content = (
+        b"slug,acronym,name,kind,relationship\n"
+        b"emso,EMSO,Example Maritime Safety Organisation,intergovernmental,exploring\n"
+        b"abc,ABC,Another Body,intergovernmental,exploring\n"
+    )
+    client.force_login(editor)
+    response = preview(client, "organisation", content)
+    Organisation.objects.create(
+        name="Taken", acronym="abc", slug="taken", kind="intergovernmental", relationship="exploring"
+    )
+
+    response = confirm(client, "organisation", response)
+
+    assert not Organisation.objects.filter(slug__in=["emso", "abc"]).exists()
+    assert response["Location"] == import_url("organisation")
+    [message] = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert message.startswith("Nothing was imported")
+    assert "row 2: An organisation with this acronym (in any case) already exists." in message
+
+
+def test_excel_files_import_too(client, registry, editor):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["slug", "acronym", "name", "kind", "relationship", "areas"])
+    sheet.append(["emso", "EMSO", "Example Maritime Safety Organisation", "intergovernmental", "exploring", "return"])
+    content = io.BytesIO()
+    workbook.save(content)
+    client.force_login(editor)
+
+    response = preview(client, "organisation", content.getvalue(), name="upload.xlsx", fmt=FORMAT_XLSX)
+    assert row_types(response) == ["new"]
+    assert confirm(client, "organisation", response).status_code == 302
+    assert Organisation.objects.get(slug="emso").areas.get().slug == "return"
+
+
+@pytest.mark.parametrize("model_name", ["organisation", "agreement", "cooperationactivity"])
+def test_viewers_cannot_import(client, registry, viewer, model_name):
+    client.force_login(viewer)
+    assert client.get(import_url(model_name)).status_code == 403
+    content = b"slug,acronym,name,kind,relationship\nemso,EMSO,Example,intergovernmental,exploring\n"
+    assert preview(client, model_name, content).status_code == 403
+    assert not Organisation.objects.filter(slug="emso").exists()
+
+
+def test_the_import_button_is_offered_to_editors_only(client, registry, editor, viewer):
+    url = reverse("admin:partnerships_organisation_changelist")
+    client.force_login(editor)
+    assert import_url("organisation") in client.get(url).content.decode()
+    client.force_login(viewer)
+    assert import_url("organisation") not in client.get(url).content.decode()
+
+
+def test_a_record_added_after_an_earlier_import_is_known_to_the_next(client, registry, editor):
+    """Each import reads the related records afresh."""
+    content = b"slug,acronym,name,kind,relationship,parent\nsub,SUB,Sub-body,institution,exploring,emso\n"
+    client.force_login(editor)
+    assert row_errors(preview(client, "organisation", content)) == {
+        1: {"parent": ["No organisation has the slug “emso”."]}
+    }
+    response = preview(client, "organisation", NEW_ORGANISATION)
+    confirm(client, "organisation", response)
+
+    assert row_types(preview(client, "organisation", content)) == ["new"]
+
+
+def test_publishing_by_import_is_refused_for_a_record_that_would_show_drafts(client, registry, editor):
+    Organisation.objects.filter(slug="who").update(is_published=False)
+    content = b"slug,title,status,priority,partners,areas\nnew-one,New one,planned,normal,iom;who,return\n"
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", content, publish="on")
+
+    assert row_errors(response) == {
+        1: {
+            "is_published": [
+                "Cannot be published: its public page would leave out what is still a draft: "
+                "World Health Organization (WHO) (organisation). Publish them first, or import without publishing."
+            ]
+        }
+    }
+    assert row_types(preview(client, "cooperationactivity", content)) == ["new"]  # as a draft it may come in
+
+
+def test_a_preview_leaves_the_registry_version_and_a_confirmed_import_changes_it(client, registry, editor):
+    """Public pages are cached under the registry version: the import must change it, once."""
+    client.force_login(editor)
+    before = RegistryVersion.current()
+    response = preview(client, "organisation", NEW_ORGANISATION)
+    assert RegistryVersion.current() == before
+
+    confirm(client, "organisation", response)
+
+    assert RegistryVersion.current() != before
+
+
+def test_a_new_activity_gets_its_citation_and_publishing_it_with_a_draft_source_is_refused(client, registry, editor):
+    source = SourceDocument.objects.public().order_by("pk").first()
+    SourceDocument.objects.create(title="Internal memo", slug="internal-memo")
+    content = (
+        "slug,title,status,priority,partners,source,source_passage\n"
+        f"cited,Cited,planned,normal,iom,{source.slug},Quoted words.\n"
+        "memo,From a memo,planned,normal,iom,internal-memo,Memo words.\n"
+    ).encode()
+    client.force_login(editor)
+
+    response = preview(client, "cooperationactivity", content, publish="on")
+
+    assert row_errors(response) == {
+        2: {
+            "is_published": [
+                "Cannot be published: its public page would leave out what is still a draft: "
+                "Internal memo (source document). Publish them first, or import without publishing."
+            ]
+        }
+    }
+    response = preview(client, "cooperationactivity", content)  # as drafts
+    assert confirm(client, "cooperationactivity", response).status_code == 302
+    [citation] = CooperationActivity.objects.get(slug="cited").citations.all()
+    assert (citation.source, citation.passage) == (source, "Quoted words.")
+    assert CooperationActivity.objects.get(slug="memo").citations.get().source.slug == "internal-memo"
+
+
+def test_an_import_that_would_make_a_source_public_needs_its_publish_permission(client, registry, change_only_user):
+    # A published source that no published record cites is not public yet: citing it from a
+    # published organisation would show it, which takes the permission to publish sources.
+    source = SourceDocument.objects.create(title="Uncited report", slug="uncited-report", is_published=True)
+    assert source not in SourceDocument.objects.public()
+    rows = [row for row in download(client, "/organisations/") if row["slug"] == "iom"]
+    rows[0].update(source="uncited-report", source_passage="Words of the report.")
+    client.force_login(change_only_user)
+
+    response = preview(client, "organisation", as_csv(rows))
+
+    assert "confirm_form" not in response.context
+    [error] = [str(error.error) for error in response.context["result"].base_errors]
+    assert error.startswith("Not saved: this change would make public “Uncited report”")
+    assert not Organisation.objects.get(slug="iom").citations.filter(source=source).exists()
+    assert source not in SourceDocument.objects.public()
+
+
+def test_a_publisher_of_sources_imports_the_same_file(client, registry, editor):
+    source = SourceDocument.objects.create(title="Uncited report", slug="uncited-report", is_published=True)
+    rows = [row for row in download(client, "/organisations/") if row["slug"] == "iom"]
+    rows[0].update(source="uncited-report", source_passage="Words of the report.")
+    client.force_login(editor)
+
+    response = preview(client, "organisation", as_csv(rows))
+    assert confirm(client, "organisation", response).status_code == 302
+
+    assert source in SourceDocument.objects.public()
