@@ -213,6 +213,24 @@ class RegistryHistory(HistoricalRecords):
         super().contribute_to_class(cls, name)
         cls.registry_history = self
 
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        """A many-to-many change seen from the other side (``partner.dated_facts.clear()``)
+        changes the records of this model named in ``pk_set``: each gets its history entry.
+        (simple-history would write one for ``instance``, a record of another model.)"""
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if action == "pre_clear":
+            field = self.cls._meta.get_field(attr)
+            links = field.remote_field.through._base_manager.filter(**{field.m2m_reverse_field_name(): instance.pk})
+            instance._cleared_history_pks = set(links.values_list(field.m2m_field_name(), flat=True))
+            return None
+        if action == "post_clear":
+            pk_set = getattr(instance, "_cleared_history_pks", set())
+        if action in ("post_add", "post_remove", "post_clear"):
+            for record in self.cls._base_manager.filter(pk__in=pk_set or ()):
+                super().m2m_changed(record, action, attr, pk_set, False, **kwargs)
+        return None
+
     def record_save(self, instance, created):
         """One history entry for a save: the record's fields and its links as they are now."""
         self.create_historical_record(instance, "+" if created else "~")

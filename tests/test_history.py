@@ -233,3 +233,21 @@ def test_an_agreement_added_on_the_organisation_form_records_its_author(client, 
 
     [record] = Agreement.history.all()
     assert (record.title, record.history_type, record.history_user) == ("Letter of intent", "+", editor)
+
+
+@pytest.mark.django_db
+def test_a_link_changed_from_the_other_side_is_in_the_history_of_the_record_that_holds_it():
+    """``organisation.dated_facts.clear()`` changes the dated facts' organisations: each fact
+    gets its history entry, and the organisation (whose history does not hold the link) none."""
+    from partnerships.provenance import DatedFact
+
+    iom = Organisation.objects.create(
+        name="International Organization for Migration", acronym="IOM", slug="iom", kind="un-system",
+        relationship="active", is_published=True,
+    )  # fmt: skip
+    fact = DatedFact.objects.create(slug="launch", date=datetime.date(2022, 4, 1), statement="Launched.")
+    iom.dated_facts.add(fact)
+    before = (fact.history.count(), iom.history.count())
+    iom.dated_facts.clear()
+    assert (fact.history.count(), iom.history.count()) == (before[0] + 1, before[1])
+    assert list(fact.history.first().organisations.values_list("organisation_id", flat=True)) == []

@@ -375,3 +375,13 @@ def test_a_backup_leaves_the_index_out_and_a_restore_rebuilds_it(registry, tmp_p
     assert entries("partnerships_search_organisation") == sorted(
         Organisation.objects.published().values_list("pk", flat=True)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_leaves_no_entry_in_the_index(registry):
+    """``flush`` empties the records' tables, not the index's (Django does not manage it): the
+    index is written afresh afterwards, so a search never meets a record that is gone."""
+    assert entries()
+    call_command("flush", interactive=False, verbosity=0)
+    assert entries() == []
+    assert entries("partnerships_search_organisation") == []

@@ -79,6 +79,20 @@ def rebuild(apps=global_apps, using="default"):
     return counts
 
 
+def flushed(sender, using="default", **kwargs):
+    """After ``flush`` (which empties the records' tables but not the index's, as Django does not
+    manage them), write the index afresh, so that it names no record that is gone.
+
+    ``flush`` sends ``post_migrate`` without a migration plan; ``migrate`` sends one, and its
+    migrations keep the index themselves.
+    """
+    if "plan" in kwargs:
+        return
+    tables = {table for table, _build in KINDS.values()}
+    if tables <= set(connections[using].introspection.table_names()):
+        rebuild(using=using)
+
+
 @contextmanager
 def deferred(using="default"):
     """Index nothing change by change inside the block; rebuild the whole index once at its end."""
