@@ -103,6 +103,17 @@ def test_a_group_lists_its_best_matches_and_links_to_all_of_them(client):
     assert "All 12 cooperation activities matching “sapphire” in the register" in body(response)
 
 
+def test_areas_are_listed_whole_as_they_have_no_register_to_link_to(client):
+    for number in range(12):
+        CooperationArea.objects.create(slug=f"sapphire-{number}", name=f"Sapphire {number}", is_published=True)
+    response = client.get("/search/", {"q": "sapphire"})
+    found = groups(response)
+    assert found["areas"]["count"] == 12
+    assert sorted(area.slug for area in found["areas"]["records"]) == sorted(f"sapphire-{n}" for n in range(12))
+    assert found["areas"]["register_url"] is None
+    assert '<a href="/areas/sapphire-11/">Sapphire 11</a>' in body(response)
+
+
 def test_drafts_are_neither_found_nor_counted(client):
     Organisation.objects.filter(slug="imo").update(is_published=False)
     CooperationActivity.objects.filter(slug="health-and-safety-measures-at-the-borders").update(is_published=False)

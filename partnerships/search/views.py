@@ -1,7 +1,8 @@
 """``/search/?q=…``: one search over organisations, activities, agreements, areas and sources.
 
 The matches are grouped by kind, each group with its count, its best matches and a link to the
-whole register filtered by the same ``q`` (areas and sources link to their own pages). A search
+whole register filtered by the same ``q``. Areas and sources, vocabularies of a few dozen
+records with no register to filter, are listed whole, each linking to its own page. A search
 that finds nothing suggests what the visitor may have meant. Only published records are
 searched; the page is served through the page cache like the others.
 """
@@ -19,7 +20,7 @@ from .query import search
 from .suggestions import suggestions
 from .text import parse
 
-# How many matches of each kind the page lists before linking to the register.
+# How many matches of a register's kind the page lists before linking to the register.
 SHOWN = 10
 
 
@@ -84,7 +85,7 @@ def search_page(request):
                     "key": key,
                     "heading": heading,
                     "count": count,
-                    "records": list(results[:SHOWN]) if count else [],
+                    "records": list(results[:SHOWN] if register else results) if count else [],
                     "register_url": f"{reverse(f'partnerships:{register}')}?{urlencode({'q': q})}"
                     if register
                     else None,
