@@ -9,6 +9,10 @@ relations) can put other records before the public.
 The rule, for every change made in the admin: whatever becomes public through it needs the
 permission to publish records of its kind ("Can publish or unpublish ..."). ``PublicationWatch``
 notes which records around the change are public before it and checks them again after it.
+
+Citations and dated facts have no publication, and no permission, of their own: they are public
+with the records they belong to (partnerships/provenance.py). A change to them is checked for
+what it makes public: the sources they cite.
 """
 
 from collections import defaultdict
@@ -21,14 +25,18 @@ from .models import Agreement, CooperationActivity, CooperationArea, Organisatio
 PUBLISHABLE = (CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity)
 
 # Whose public state follows other records, by the relation paths their public querysets follow:
-# keep in step with AgreementQuerySet.published() and SourceDocumentQuerySet.public().
+# keep in step with AgreementQuerySet.published() and SourceDocumentQuerySet.public(). A change
+# to a record at the end of a path is checked for the records the path leads back to.
 DEPENDS_ON = {
     Agreement: ["organisation"],
-    # A source is public while a public citation cites it (provenance.Citation).
+    # A source is public while a public citation cites it (provenance.Citation): one of a
+    # published record, or of a dated fact that belongs to one. A dated fact moved to a published
+    # record makes its citations' sources public; a citation names its source itself (``relations``).
     SourceDocument: [
         "citations__organisation",
         "citations__agreement",
         "citations__activity",
+        "citations__dated_fact",
         "citations__dated_fact__organisations",
         "citations__dated_fact__agreement",
         "citations__dated_fact__activity",
@@ -76,9 +84,15 @@ def batches(keys):
 def around(model, keys):
     """{model: record ids} whose public state a change to the records ``keys`` of ``model`` can
     affect: those records, the records they point at, and the records whose public state
-    depends on them."""
+    depends on them.
+
+    Only publishable records are listed: the others (citations, dated facts) have no
+    publication of their own, they are public with their records (partnerships/provenance.py),
+    and there is no permission to publish them.
+    """
     found = defaultdict(set)
-    found[model] |= set(keys)
+    if model in PUBLISHABLE:
+        found[model] |= set(keys)
     for batch in batches(keys):
         for field in relations(model):
             if field.many_to_many:
@@ -122,6 +136,32 @@ def targets_in_form(form):
     return found
 
 
+def targets_in_formsets(formsets):
+    """{model: ids} of the records the rows of a form's inlines point at (the sources its
+    citations name, the dated facts chosen for an organisation), and of the records whose public
+    state follows them (the sources a chosen dated fact cites). The record the rows belong to is
+    left out: it is the one the change is about."""
+    found = defaultdict(set)
+    for formset in formsets:
+        own = getattr(formset, "fk", None)
+        for row in formset.forms:
+            if row in formset.deleted_forms or not getattr(row, "cleaned_data", None):
+                continue
+            for field in row._meta.model._meta.get_fields():
+                if not isinstance(field, models.ForeignKey | models.ManyToManyField) or field == own:
+                    continue
+                value = row.cleaned_data.get(field.name)
+                if isinstance(value, models.Model):
+                    keys = {value.pk}
+                elif isinstance(value, models.QuerySet):
+                    keys = {record.pk for record in value}
+                else:
+                    continue
+                for model, ids in around(field.related_model, keys).items():
+                    found[model] |= ids
+    return found
+
+
 class PublicationRefused(Exception):
     """A change would put before the public records the user may not publish."""
 
@@ -151,6 +191,15 @@ class PublicationWatch:
         for target, ids in [*(targets_in_form(form).items() if form is not None else []), *(targets or {}).items()]:
             self.candidates[target] |= set(ids)
         self.before = public_among(self.candidates)
+
+    def note(self, targets):
+        """Watches more records ({model: ids}), from now on: those the rest of the change will
+        point at (an inline's rows, saved after the record). Records already watched keep the
+        state they had when the watch began."""
+        added = {model: set(ids) - self.candidates[model] for model, ids in targets.items()}
+        self.before |= public_among(added)
+        for model, ids in added.items():
+            self.candidates[model] |= ids
 
     def newly_public(self, keys=()):
         """Records public now that were not before; ``keys`` adds records created by the change."""

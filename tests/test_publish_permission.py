@@ -14,7 +14,16 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    Region,
+    SourceDocument,
+)
 
 from .helpers import body
 
@@ -43,9 +52,18 @@ def change_url(record):
     return reverse(f"admin:partnerships_{record._meta.model_name}_change", args=[record.pk])
 
 
+def add_url(model):
+    return reverse(f"admin:partnerships_{model._meta.model_name}_add")
+
+
 def form_data(client, record, **changes):
     """What the admin's change form of ``record`` posts as it stands, inlines included, with ``changes``."""
-    response = client.get(change_url(record))
+    return page_data(client, change_url(record), **changes)
+
+
+def page_data(client, url, **changes):
+    """What the admin form at ``url`` (a change or an add form) posts as it stands, with ``changes``."""
+    response = client.get(url)
     assert response.status_code == 200
     data = {}
     forms = [("", response.context["adminform"].form)]
@@ -300,3 +318,196 @@ def test_without_the_publish_permission_the_new_records_cannot_be_published_on_t
     record.refresh_from_db()
     assert not record.is_published
     assert "is_published" not in client.get(change_url(record)).context["adminform"].form.fields
+
+
+# Citations and dated facts have no publication of their own: they are public with the records
+# they belong to (partnerships/provenance.py). Adding them asks for no permission but the ones
+# to publish what they make public: the sources they cite.
+
+PASSAGE = "Quoted word for word."
+
+
+def with_citation(client, url, source, **changes):
+    """What the form at ``url`` posts with one more citation row, quoting ``PASSAGE`` from ``source``."""
+    data = page_data(client, url, **changes)
+    row = int(data["citations-TOTAL_FORMS"])
+    data.update(
+        {
+            "citations-TOTAL_FORMS": row + 1,
+            f"citations-{row}-source": source.pk,
+            f"citations-{row}-passage": PASSAGE,
+            f"citations-{row}-position": row,
+        }
+    )
+    return data
+
+
+def fields_deployment():
+    return CooperationActivity.objects.get(slug="fields-deployment")
+
+
+def fact_of_fields_deployment():
+    """Public with the published activity it belongs to."""
+    return DatedFact.objects.get(slug="fields-went-live")
+
+
+NEW_FACT = {"statement": "FIELDS reached every crossing.", "slug": "fields-everywhere", "date": "2024-05-01"}
+
+
+def new_fact(client, source):
+    url = add_url(DatedFact)
+    return url, with_citation(client, url, source, activity=fields_deployment().pk, precision="day", **NEW_FACT)
+
+
+def citation_on_the_facts_form(client, source):
+    url = change_url(fact_of_fields_deployment())
+    return url, with_citation(client, url, source)
+
+
+def citation_of_a_fact_in_the_citation_list(client, source):
+    url = add_url(Citation)
+    return url, page_data(client, url, source=source.pk, passage=PASSAGE, dated_fact=fact_of_fields_deployment().pk)
+
+
+def citation_of_an_activity_in_the_citation_list(client, source):
+    url = add_url(Citation)
+    return url, page_data(client, url, source=source.pk, passage=PASSAGE, activity=fields_deployment().pk)
+
+
+def citation_on_the_agreements_form(client, source):
+    url = change_url(published_agreement())
+    return url, with_citation(client, url, source)
+
+
+def draft_activity():
+    return CooperationActivity.objects.create(title="Draft activity", slug="draft-activity")
+
+
+def fact_moved_to_a_published_record(client, source):
+    """A dated fact of a draft, citing ``source``, moved to a published activity."""
+    fact = DatedFact.objects.create(
+        slug="drafted-fact", date=datetime.date(2024, 5, 1), statement="A drafted fact.", activity=draft_activity()
+    )
+    Citation.objects.create(source=source, dated_fact=fact, passage=PASSAGE)
+    return change_url(fact), page_data(client, change_url(fact), activity=fields_deployment().pk)
+
+
+def fact_added_to_a_published_organisation(client, source):
+    """A dated fact of a draft, citing ``source``, given a published organisation too."""
+    fact = DatedFact.objects.create(
+        slug="drafted-fact", date=datetime.date(2024, 5, 1), statement="A drafted fact.", activity=draft_activity()
+    )
+    Citation.objects.create(source=source, dated_fact=fact, passage=PASSAGE)
+    return change_url(fact), page_data(
+        client, change_url(fact), organisations=[Organisation.objects.get(slug="who").pk]
+    )
+
+
+def fact_chosen_on_a_published_organisations_form(client, source):
+    """A dated fact of a draft, citing ``source``, chosen among the dated facts of a published organisation."""
+    fact = DatedFact.objects.create(
+        slug="drafted-fact", date=datetime.date(2024, 5, 1), statement="A drafted fact.", activity=draft_activity()
+    )
+    Citation.objects.create(source=source, dated_fact=fact, passage=PASSAGE)
+    url = change_url(Organisation.objects.get(slug="who"))
+    data = page_data(client, url)
+    row = int(data["DatedFact_organisations-TOTAL_FORMS"])
+    data.update({"DatedFact_organisations-TOTAL_FORMS": row + 1, f"DatedFact_organisations-{row}-datedfact": fact.pk})
+    return url, data
+
+
+def citation_moved_to_a_published_record(client, source):
+    """A citation of ``source`` on a draft, moved to a published activity in the citation list."""
+    citation = Citation.objects.create(source=source, activity=draft_activity(), passage=PASSAGE)
+    return change_url(citation), page_data(client, change_url(citation), activity=fields_deployment().pk)
+
+
+ROUTES = [
+    new_fact,
+    citation_on_the_facts_form,
+    citation_of_a_fact_in_the_citation_list,
+    citation_of_an_activity_in_the_citation_list,
+    citation_on_the_agreements_form,
+    fact_moved_to_a_published_record,
+    fact_added_to_a_published_organisation,
+    fact_chosen_on_a_published_organisations_form,
+    citation_moved_to_a_published_record,
+]
+
+
+def public_passages():
+    return list(Citation.objects.published().filter(passage=PASSAGE).values_list("source__slug", flat=True))
+
+
+def form_errors(response):
+    if response.status_code != 200 or not response.context:
+        return ""
+    form = response.context["adminform"].form
+    inlines = [inline.formset.errors for inline in response.context["inline_admin_formsets"]]
+    return f"{form.errors} {inlines}"
+
+
+@pytest.fixture(params=["changer", "editor"])
+def staff_member(request):
+    """Staff who may publish nothing (``changer``), and a member of "Registry editors"."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[route.__name__ for route in ROUTES])
+def test_citations_and_dated_facts_that_make_nothing_new_public_are_ordinary_changes(client, staff_member, route):
+    client.force_login(staff_member)
+    source = SourceDocument.objects.get(slug="international-organisations")
+    url, data = route(client, source)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert public_passages() == ["international-organisations"]
+
+
+def snapshot():
+    citations = Citation.objects.values_list("pk", "source", "organisation", "agreement", "activity", "dated_fact")
+    facts = DatedFact.objects.values_list("pk", "activity", "agreement")
+    links = DatedFact.organisations.through.objects.values_list("datedfact", "organisation")
+    return sorted(citations), sorted(facts), sorted(links)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[route.__name__ for route in ROUTES])
+def test_a_citation_that_would_make_a_source_public_needs_the_permission_to_publish_sources(
+    client, changer, uncited_source, route
+):
+    client.force_login(changer)
+    url, data = route(client, uncited_source)
+    before = snapshot()
+
+    message = refused(client.post(url, data))
+
+    assert "“Unreleased briefing”" in message and "source documents" in message
+    assert snapshot() == before
+    assert public_passages() == []
+    assert uncited_source not in SourceDocument.objects.public()
+    assert Client().get("/sources/unreleased-briefing/").status_code == 404
+
+    changer.user_permissions.add(Permission.objects.get(codename="publish_sourcedocument"))
+    response = client.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert public_passages() == ["unreleased-briefing"]
+    assert Client().get("/sources/unreleased-briefing/").status_code == 200
+
+
+def test_a_dated_fact_whose_sources_are_public_is_chosen_on_an_organisations_form_as_an_ordinary_change(
+    client, changer
+):
+    """The fact's source is public already (through another organisation), if not yet through this one."""
+    client.force_login(changer)
+    who, fact = Organisation.objects.get(slug="who"), DatedFact.objects.get(slug="maoc-n-inaugurated")
+    data = form_data(client, who)
+    row = int(data["DatedFact_organisations-TOTAL_FORMS"])
+    data.update({"DatedFact_organisations-TOTAL_FORMS": row + 1, f"DatedFact_organisations-{row}-datedfact": fact.pk})
+
+    response = client.post(change_url(who), data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert set(fact.organisations.values_list("slug", flat=True)) == {"maoc-n", "who"}
+    assert "MAOC (N) was inaugurated" in body(Client().get("/organisations/who/"))

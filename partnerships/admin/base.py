@@ -22,7 +22,7 @@ from ..admin_input import (
 )
 from ..dependencies import is_public
 from ..models import EditConflict
-from ..publication import PublicationRefused, PublicationWatch
+from ..publication import PublicationRefused, PublicationWatch, targets_in_formsets
 from ..renames import SlugHistory
 from .conflicts import VersionedAdminMixin, VersionedForm
 from .history import ReadableHistoryMixin
@@ -126,13 +126,16 @@ class RegistryAdmin(VersionedAdminMixin, ReadableHistoryMixin, SimpleHistoryAdmi
             )
 
     def save_related(self, request, form, formsets, change):
+        watch = getattr(request, "publication_watch", None)
+        if watch is not None:
+            # What the inlines' rows point at, as it stands before they are saved.
+            watch.note(targets_in_formsets(formsets))
         super().save_related(request, form, formsets, change)
         record = form.instance
         if hasattr(record, "skip_history_when_saving"):
             del record.skip_history_when_saving
             record._history_user = request.user
             type(record).registry_history.record_save(record, created=not change)
-        watch = getattr(request, "publication_watch", None)
         if watch is not None:
             del request.publication_watch
             watch.check(request.user, [watch.created])
