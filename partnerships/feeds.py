@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import QueryDict
+from django.http import HttpResponsePermanentRedirect, QueryDict
 from django.http.request import split_domain_port
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
@@ -25,6 +25,7 @@ from .caching import cache_public_page
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation
 from .parameters import BadRequest, screen_parameters
+from .preview import Moved, found_or_renamed
 
 # How many entries a feed carries: the latest changes, not the whole register.
 FEED_LENGTH = 50
@@ -106,6 +107,8 @@ class RecordFeed(Feed):
             return super().__call__(request, *args, **kwargs)
         except BadRequest as bad:
             return render(request, "400.html", {"errors": bad.errors}, status=400)
+        except Moved as moved:  # the feed of a renamed record, asked for by an old slug
+            return HttpResponsePermanentRedirect(moved.url)
 
     def title(self, subject):
         return subject.title
@@ -316,7 +319,7 @@ def records_in_area(area):
 
 class OrganisationFeed(RecordFeed):
     def get_object(self, request, slug):
-        organisation = get_object_or_404(Organisation.objects.published().prefetch_related(areas()), slug=slug)
+        organisation = found_or_renamed(request, Organisation.objects.published().prefetch_related(areas()), slug=slug)
         return Subject(
             request=request,
             title=f"{changes.record_title(organisation)} in the {PUBLISHER}",
@@ -329,7 +332,7 @@ class OrganisationFeed(RecordFeed):
 
 class AreaFeed(RecordFeed):
     def get_object(self, request, slug):
-        area = get_object_or_404(CooperationArea.objects.published(), slug=slug)
+        area = found_or_renamed(request, CooperationArea.objects.published(), slug=slug)
         items = latest_of(records_in_area(area), [area])
         return Subject(
             request=request,

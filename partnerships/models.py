@@ -565,6 +565,11 @@ class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned,
         constraints = [
             # "Iom" beside "IOM" would be two organisations to the database and one to a reader.
             models.UniqueConstraint(
+                Lower("name"),
+                name="%(app_label)s_%(class)s_name_any_case",
+                violation_error_message="An organisation with this name (in any case) already exists.",
+            ),
+            models.UniqueConstraint(
                 Lower("acronym"),
                 name="%(app_label)s_%(class)s_acronym_any_case",
                 violation_error_message="An organisation with this acronym (in any case) already exists.",

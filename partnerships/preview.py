@@ -8,6 +8,7 @@ and stores anonymous requests only (caching.cache_public_page), and a draft's pa
 
 from django.contrib.auth import get_permission_codename
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from .dependencies import is_public
@@ -43,12 +44,29 @@ def found_or_renamed(request, queryset, **lookup):
     record = queryset.filter(**lookup).first()
     if record is not None:
         return record
-    slug = lookup.get("slug")
-    renamed = renamed_record(queryset.model, slug) if slug else None
-    if renamed is not None and queryset.filter(pk=renamed.pk).exists():
-        query = request.META.get("QUERY_STRING", "")
-        raise Moved(renamed.get_absolute_url() + (f"?{query}" if query else ""))
+    if lookup.get("slug"):
+        raise_if_renamed(request, queryset, lookup["slug"])
     raise Http404(f"No {queryset.model._meta.verbose_name} is published at this address.")
+
+
+def raise_if_renamed(request, queryset, slug):
+    """Raises ``Moved`` if ``slug`` is one a record of ``queryset`` had before a rename.
+
+    The record must be in ``queryset``, what the visitor may see: the old slug of a record that
+    is now a draft leads nowhere. The new address is the requested one (page, feed or API) with
+    the record's current slug, and the same query string.
+    """
+    renamed = renamed_record(queryset.model, slug)
+    if renamed is not None and queryset.filter(pk=renamed.pk).exists():
+        raise Moved(address_with_slug(request, renamed.slug))
+
+
+def address_with_slug(request, slug):
+    """The address of this request with ``slug`` in place of its slug, query string kept."""
+    match = request.resolver_match
+    url = reverse(match.view_name, args=match.args, kwargs={**match.kwargs, "slug": slug})
+    query = request.META.get("QUERY_STRING", "")
+    return url + (f"?{query}" if query else "")
 
 
 class Moved(Exception):

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from partnerships.models import (
     Agreement,
@@ -18,6 +19,8 @@ from partnerships.models import (
     Region,
     SourceDocument,
 )
+
+from .admin_forms import empty_inlines
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +97,68 @@ def test_the_database_rejects_duplicate_slugs_and_acronyms():
     CooperationArea.objects.create(name="Return", slug="return")
     with pytest.raises(IntegrityError), transaction.atomic():
         CooperationArea.objects.create(name="Return again", slug="return")
+
+
+def test_organisation_names_are_unique_in_any_case():
+    make_organisation("who", name="World Health Organization", acronym="WHO")
+    twin = Organisation(
+        name="world health organization", acronym="WHO-2", slug="who-2", kind="un-system", relationship="active"
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean()
+
+    assert refused.value.messages == ["An organisation with this name (in any case) already exists."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    assert Organisation.objects.filter(name__iexact="world health organization").count() == 1
+
+
+def test_the_admin_refuses_an_organisation_name_differing_only_in_case(admin_client):
+    make_organisation("who", name="World Health Organization", acronym="WHO")
+
+    response = admin_client.post(
+        reverse("admin:partnerships_organisation_add"),
+        {
+            "name": "WORLD HEALTH ORGANIZATION",
+            "acronym": "WHO-2",
+            "slug": "who-2",
+            "kind": "un-system",
+            "relationship": "active",
+            **empty_inlines("organisation"),
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors == ["An organisation with this name (in any case) already exists."]
+    assert list(Organisation.objects.values_list("name", flat=True)) == ["World Health Organization"]
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "message"),
+    [
+        (CooperationArea, {"name": "Return"}, "A cooperation area with this slug (in any case) already exists."),
+        (Region, {"name": "Western Balkans"}, "A region with this slug (in any case) already exists."),
+        (SourceDocument, {"title": "Annual report"}, "A source document with this slug (in any case) already exists."),
+        (
+            CooperationActivity,
+            {"title": "Joint training"},
+            "A cooperation activity with this slug (in any case) already exists.",
+        ),
+    ],
+)
+def test_slugs_are_unique_in_any_case(model, fields, message):
+    model.objects.create(slug="return", **fields)
+    twin = model(slug="Return", **{name: f"{value} again" for name, value in fields.items()})
+
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean()
+
+    assert refused.value.messages == [message]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    assert list(model.objects.values_list("slug", flat=True)) == ["return"]
 
 
 def test_published_returns_only_published_records():

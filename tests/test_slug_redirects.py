@@ -112,3 +112,53 @@ def test_a_source_documents_old_address_redirects_while_it_is_public(client, reg
     assert (response.status_code, response["Location"]) == (301, "/sources/renamed-source/")
     SourceDocument.objects.filter(pk=source.pk).update(is_published=False)
     assert client.get(old).status_code == 404  # a draft's old address leads nowhere for visitors
+
+
+@pytest.mark.parametrize(
+    ("model", "old", "new", "address"),
+    [
+        (Organisation, "iom", "iom-un", "/api/v1/organisations/{}/"),
+        (CooperationArea, "return", "returns", "/api/v1/areas/{}/"),
+        (Organisation, "iom", "iom-un", "/organisations/{}/feed/"),
+        (CooperationArea, "return", "returns", "/areas/{}/feed/"),
+    ],
+)
+def test_the_api_and_the_feeds_redirect_an_old_slug_to_the_same_address_with_the_new_one(
+    client, registry, model, old, new, address
+):
+    rename(model.objects.get(slug=old), new)
+
+    response = client.get(address.format(old) + "?format=json")
+
+    assert (response.status_code, response["Location"]) == (301, address.format(new) + "?format=json")
+    assert client.get(address.format(new)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/api/v1/organisations/never-was/",
+        "/api/v1/areas/never-was/",
+        "/organisations/never-was/feed/",
+        "/areas/never-was/feed/",
+    ],
+)
+def test_the_api_and_the_feeds_answer_an_unknown_slug_with_404(client, registry, address):
+    assert client.get(address).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("model", "old", "new", "addresses"),
+    [
+        (Organisation, "iom", "iom-un", ["/api/v1/organisations/{}/", "/organisations/{}/feed/"]),
+        (CooperationArea, "return", "returns", ["/api/v1/areas/{}/", "/areas/{}/feed/"]),
+    ],
+)
+def test_the_api_and_the_feeds_answer_a_drafts_old_slug_with_404(client, registry, model, old, new, addresses):
+    record = model.objects.get(slug=old)
+    rename(record, new)
+    model.objects.filter(pk=record.pk).update(is_published=False)
+
+    for address in addresses:
+        assert client.get(address.format(old)).status_code == 404
+        assert client.get(address.format(new)).status_code == 404

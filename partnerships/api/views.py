@@ -10,7 +10,7 @@ in the page cache, like the pages.
 from csp.constants import SELF
 from csp.utils import build_policy
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -40,6 +40,7 @@ from ..models import (
     public_records,
 )
 from ..parameters import filtered, screen_parameters
+from ..preview import Moved, raise_if_renamed
 from ..provenance import citations_prefetch, cited_sources, dated_facts_prefetch
 from . import schema as _schema  # noqa: F401  (registers the schema's description of the filters)
 from .errors import BAD_PARAMETERS, NOT_FOUND, error_body
@@ -137,8 +138,16 @@ class RegistryViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             return queryset.get(**{self.lookup_field: key})
         except (queryset.model.DoesNotExist, ValueError):
-            name = queryset.model._meta.verbose_name
-            raise exceptions.NotFound(f"There is no published {name} {key}.") from None
+            pass
+        if self.lookup_field == "slug":  # an old slug: 301 to the record's current address
+            raise_if_renamed(self.request, queryset, key)
+        name = queryset.model._meta.verbose_name
+        raise exceptions.NotFound(f"There is no published {name} {key}.")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Moved):
+            return HttpResponsePermanentRedirect(exc.url)
+        return super().handle_exception(exc)
 
 
 @documented("organisation", "organisations", OrganisationSerializer)

@@ -297,8 +297,8 @@ class Generator:
         return documents
 
     def organisation_names(self, count):
-        """``count`` names that no organisation has yet (names are unique)."""
-        taken = set(Organisation.objects.values_list("name", flat=True))
+        """``count`` names that no organisation has yet (names are unique in any case)."""
+        taken = {name.lower() for name in Organisation.objects.values_list("name", flat=True)}
         combinations = list(itertools.product(ORGANISATION_SCOPES, ORGANISATION_SUBJECTS, ORGANISATION_TYPES))
         self.rng.shuffle(combinations)
         for number in itertools.count():
@@ -307,7 +307,7 @@ class Generator:
                     return
                 name = f"{scope} {subject} {kind}"
                 name = name if number == 0 else f"{name} {number + 1}"
-                if name in taken:
+                if name.lower() in taken:
                     continue
                 count -= 1
                 yield name
