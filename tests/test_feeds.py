@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships.feeds import FEED_LENGTH
 from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
 
 from .admin_forms import activity_form
@@ -100,6 +101,35 @@ def test_a_register_feed_lists_the_registers_records_latest_change_first(client,
 
 def _list(value):
     return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize(
+    ("register", "model"),
+    [("/organisations/", Organisation), ("/agreements/", Agreement), ("/cooperation/", CooperationActivity)],
+)
+def test_a_register_feed_is_in_the_order_of_the_register_sorted_by_last_update(client, registry, register, model):
+    """``sort=-updated`` on the page and in the download lists the records as the feed does,
+    records changed at the same moment included."""
+    iom = Organisation.objects.get(slug="iom")
+    for number in range(4):
+        Agreement.objects.create(
+            title=f"Agreement {number}", organisation=iom, kind="other", status="in-force", is_published=True
+        )
+    together = timezone.now() - datetime.timedelta(days=1)
+    model._base_manager.update(public_changed_at=together)
+    model._base_manager.filter(pk=model.objects.published().order_by("pk").first().pk).update(
+        public_changed_at=timezone.now()
+    )
+
+    feed = links(parse(client, f"{register}feed/"))
+    page = client.get(register, {"sort": "-updated"}).context["page"].object_list
+    downloaded = [
+        row["url"].removeprefix("http://testserver") for row in export_json(client, register, {"sort": "-updated"})
+    ]
+
+    assert len(feed) > 2
+    assert [record.get_absolute_url() for record in page] == feed[: len(page)]
+    assert downloaded[:FEED_LENGTH] == feed
 
 
 def test_a_feed_carries_the_latest_fifty(client, registry):
