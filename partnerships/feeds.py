@@ -4,7 +4,9 @@ One Feed class per feed (Django's syndication framework). The register feeds rea
 filter parameters through the same filter sets as the registers, and refuse a bad value with
 the same 400 answer naming the parameter. Every feed lists published records only, the most
 recently changed first, each entry dated by the record's last public change (``updated``)
-and its first publication (``published``), as partnerships/changes.py keeps them.
+and its first publication (``published``), as partnerships/changes.py keeps them. The feeds of
+an organisation and an area also carry the dated facts of the records they follow, each an
+entry of its own dated from the change log (partnerships/feed_facts.py).
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from django.utils.html import escape
 
 from . import changes
 from .caching import cache_public_page
+from .feed_facts import FactEntry, fact_entries
 from .filters import AgreementFilter, CooperationActivityFilter, OrganisationFilter
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation
 from .parameters import BadRequest, screen_parameters
@@ -131,9 +134,13 @@ class RecordFeed(Feed):
         return subject.items
 
     def item_title(self, record):
+        if isinstance(record, FactEntry):
+            return record.title
         return changes.record_title(record)
 
     def item_guid(self, record):
+        if isinstance(record, FactEntry):
+            return record.guid(record._feed_host)
         return tag_uri(record._feed_host, record)
 
     item_guid_is_permalink = False
@@ -145,6 +152,8 @@ class RecordFeed(Feed):
         return public_dates(record)[1]
 
     def item_description(self, record):
+        if isinstance(record, FactEntry):
+            return record.summary
         # Atom's summary is HTML here: the record's plain text, escaped.
         summary = f"<p>{escape(describe_record(record))}</p>"
         if text_of(record):
@@ -152,6 +161,8 @@ class RecordFeed(Feed):
         return summary
 
     def item_categories(self, record):
+        if isinstance(record, FactEntry):
+            return []
         if isinstance(record, CooperationArea):
             return [record.name]
         return [area.name for area in record.areas.all()]
@@ -279,7 +290,8 @@ def activities():
 
 
 def latest_of(querysets, records=()):
-    """The records of several kinds together, latest public change first, as many as a feed carries."""
+    """The records of several kinds together (and the dated facts among ``records``), latest
+    public change first, as many as a feed carries."""
     records = [record for record in records if public_dates(record)[1] is not None]
     records += [record for queryset in querysets for record in latest_first(queryset)]
     records.sort(key=lambda record: (public_dates(record)[1], record.created_at), reverse=True)
@@ -290,12 +302,12 @@ def latest_of(querysets, records=()):
 
 
 def records_around_organisation(organisation):
-    """What an organisation's feed follows besides the organisation itself: its published
-    cooperation activities and agreements. (Dated facts about it are to be added here.)"""
-    return [
-        activities().filter(partners=organisation),
-        agreements().filter(organisation=organisation),
-    ]
+    """What an organisation's feed follows besides the organisation itself, by kind: its
+    published cooperation activities and agreements."""
+    return {
+        CooperationActivity: activities().filter(partners=organisation),
+        Agreement: agreements().filter(organisation=organisation),
+    }
 
 
 def in_area(queryset, area):
@@ -308,37 +320,41 @@ def in_area(queryset, area):
 
 
 def records_in_area(area):
-    """What an area's feed follows besides the area itself: the published organisations,
-    cooperation activities and agreements in it."""
-    return [
-        in_area(OrganisationRegisterFeed().get_queryset(), area),
-        in_area(activities(), area),
-        in_area(agreements(), area),
-    ]
+    """What an area's feed follows besides the area itself, by kind: the published
+    organisations, cooperation activities and agreements in it."""
+    return {
+        Organisation: in_area(OrganisationRegisterFeed().get_queryset(), area),
+        CooperationActivity: in_area(activities(), area),
+        Agreement: in_area(agreements(), area),
+    }
 
 
 class OrganisationFeed(RecordFeed):
     def get_object(self, request, slug):
         organisation = found_or_renamed(request, Organisation.objects.published().prefetch_related(areas()), slug=slug)
+        records = records_around_organisation(organisation)
+        # Its dated facts and those of its activities and agreements, as its timeline shows them.
+        scope = {Organisation: Organisation.objects.published().filter(pk=organisation.pk), **records}
         return Subject(
             request=request,
             title=f"{changes.record_title(organisation)} in the {PUBLISHER}",
-            subtitle=f"The organisation's record, its cooperation activities and agreements: the {FEED_LENGTH} "
-            "latest changed first.",
+            subtitle=f"The organisation's record, its cooperation activities, agreements and dated facts: the "
+            f"{FEED_LENGTH} latest changed first.",
             link=organisation.get_absolute_url(),
-            items=latest_of(records_around_organisation(organisation), [organisation]),
+            items=latest_of(records.values(), [organisation, *fact_entries(scope)]),
         )
 
 
 class AreaFeed(RecordFeed):
     def get_object(self, request, slug):
         area = found_or_renamed(request, CooperationArea.objects.published(), slug=slug)
-        items = latest_of(records_in_area(area), [area])
+        records = records_in_area(area)
+        items = latest_of(records.values(), [area, *fact_entries(records)])
         return Subject(
             request=request,
             title=f"{area.name}: cooperation in the {PUBLISHER}",
-            subtitle=f"The area, its organisations, cooperation activities and agreements: the {FEED_LENGTH} "
-            "latest changed first.",
+            subtitle=f"The area, its organisations, cooperation activities, agreements and their dated facts: the "
+            f"{FEED_LENGTH} latest changed first.",
             link=area.get_absolute_url(),
             items=items,
         )

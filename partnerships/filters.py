@@ -138,7 +138,9 @@ class SortFilter(filters.ChoiceFilter):
             return qs
         value = value or self.default
         self.parent.sorted_by = value
-        return qs.order_by(*(order_by(qs.model, name) for name in self.orderings[value][1]), "pk")
+        names = self.orderings[value][1]
+        tie_break = [] if names[-1].removeprefix("-") == "id" else ["pk"]
+        return qs.order_by(*(order_by(qs.model, name) for name in names), *tie_break)
 
 
 def order_by(model, name):
@@ -151,22 +153,26 @@ def order_by(model, name):
 
 
 # The values of ``sort`` (fixed by the public contract), their labels and the fields they order by.
+# "Recently updated" follows the last public change, as the record pages, the feeds and the change
+# log date it (an edit the public cannot see moves nothing), with the latest id first among
+# records changed together, in the feeds' order.
+RECENTLY_UPDATED = ("Recently updated", ["-public_changed_at", "-id"])
 ORGANISATION_ORDERINGS = {
     "name": ("Name", ["name"]),
-    "-updated": ("Recently updated", ["-updated_at"]),
+    "-updated": RECENTLY_UPDATED,
 }
 AGREEMENT_ORDERINGS = {
     "title": ("Title", ["title"]),
     "signed_on": ("Signed on, earliest first", ["signed_on"]),
     "-signed_on": ("Signed on, latest first", ["-signed_on"]),
     "expires_on": ("Expires on, earliest first", ["expires_on"]),
-    "-updated": ("Recently updated", ["-updated_at"]),
+    "-updated": RECENTLY_UPDATED,
 }
 ACTIVITY_ORDERINGS = {
     "title": ("Title", ["title"]),
     "starts_on": ("Planned start, earliest first", ["starts_on"]),
     "-starts_on": ("Planned start, latest first", ["-starts_on"]),
-    "-updated": ("Recently updated", ["-updated_at"]),
+    "-updated": RECENTLY_UPDATED,
 }
 
 

@@ -1,6 +1,8 @@
 """The public change log (/changes/ and its feed): what was published and which public fields of
 published records changed, built from the edit history, and nothing the public may not see."""
 
+import datetime
+
 import feedparser
 import pytest
 from django.core.management import call_command
@@ -516,3 +518,25 @@ def test_publishing_a_source_in_the_admin_names_it_on_the_records_that_cite_it(
 
     assert entries(client) == []
     assert draft_source.title not in body(client.get("/changes/feed/"))
+
+
+@pytest.mark.parametrize("model, slug", [(CooperationArea, "return"), (SourceDocument, "maoc-who-we-are")])
+def test_area_and_source_pages_say_when_they_last_changed_in_public(client, registry, model, slug):
+    """The date alone: the change log has entries of records, not of areas or sources."""
+    record = model.objects.get(slug=slug)
+    model._base_manager.filter(pk=record.pk).update(
+        public_changed_at=datetime.datetime(2026, 3, 4, 23, 30, tzinfo=datetime.UTC)
+    )
+    page = body(client.get(record.get_absolute_url()))
+    # 23:30 UTC is already the next day in the site's time zone (Europe/Warsaw).
+    assert '<p class="last-change">Last changed on <time datetime="2026-03-05">5 March 2026</time>.</p>' in page
+
+    record.refresh_from_db()
+    if model is CooperationArea:
+        record.description += " Revised."
+    else:
+        record.publisher += " (revised)"
+    record.save()
+    today = timezone.localdate()
+    page = body(client.get(record.get_absolute_url()))
+    assert f'Last changed on <time datetime="{today:%Y-%m-%d}">{today:%-d %B %Y}</time>.' in page

@@ -15,7 +15,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
+from partnerships.feeds import FEED_LENGTH
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    DatedFact,
+    Organisation,
+    PublicChange,
+    SourceDocument,
+)
 
 from .admin_forms import activity_form
 from .helpers import body, export_json
@@ -70,6 +80,11 @@ def links(feed):
     return [entry.link.removeprefix("http://testserver") for entry in feed.entries]
 
 
+def record_links(feed):
+    """The links of the entries that are records (not dated facts)."""
+    return [link for link in links(feed) if "#fact-" not in link]
+
+
 def latest_changed_first(queryset):
     return [record.get_absolute_url() for record in queryset.order_by("-public_changed_at", "-pk")]
 
@@ -100,6 +115,35 @@ def test_a_register_feed_lists_the_registers_records_latest_change_first(client,
 
 def _list(value):
     return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize(
+    ("register", "model"),
+    [("/organisations/", Organisation), ("/agreements/", Agreement), ("/cooperation/", CooperationActivity)],
+)
+def test_a_register_feed_is_in_the_order_of_the_register_sorted_by_last_update(client, registry, register, model):
+    """``sort=-updated`` on the page and in the download lists the records as the feed does,
+    records changed at the same moment included."""
+    iom = Organisation.objects.get(slug="iom")
+    for number in range(4):
+        Agreement.objects.create(
+            title=f"Agreement {number}", organisation=iom, kind="other", status="in-force", is_published=True
+        )
+    together = timezone.now() - datetime.timedelta(days=1)
+    model._base_manager.update(public_changed_at=together)
+    model._base_manager.filter(pk=model.objects.published().order_by("pk").first().pk).update(
+        public_changed_at=timezone.now()
+    )
+
+    feed = links(parse(client, f"{register}feed/"))
+    page = client.get(register, {"sort": "-updated"}).context["page"].object_list
+    downloaded = [
+        row["url"].removeprefix("http://testserver") for row in export_json(client, register, {"sort": "-updated"})
+    ]
+
+    assert len(feed) > 2
+    assert [record.get_absolute_url() for record in page] == feed[: len(page)]
+    assert downloaded[:FEED_LENGTH] == feed
 
 
 def test_a_feed_carries_the_latest_fifty(client, registry):
@@ -228,7 +272,7 @@ def test_the_organisation_feed_follows_its_record_activities_and_agreements(clie
         *(a.get_absolute_url() for a in CooperationActivity.objects.published().filter(partners=iom)),
         *(a.get_absolute_url() for a in Agreement.objects.published().filter(organisation=iom)),
     }
-    assert set(links(feed)) == expected
+    assert set(record_links(feed)) == expected
     assert "/cooperation/draft-iom/" not in links(feed)
     dates = [entry.updated_parsed for entry in feed.entries]
     assert dates == sorted(dates, reverse=True)
@@ -245,7 +289,7 @@ def test_the_area_feed_follows_the_area_and_what_is_in_it(client, dated):
         *(a.get_absolute_url() for a in CooperationActivity.objects.published().filter(areas=area)),
         *(a.get_absolute_url() for a in Agreement.objects.published().filter(areas=area)),
     }
-    assert set(links(feed)) == expected
+    assert set(record_links(feed)) == expected
 
 
 @pytest.mark.parametrize("url", ["/organisations/no-such-organisation/feed/", "/areas/nowhere/feed/"])
@@ -303,3 +347,111 @@ def test_a_feed_keys_the_page_cache_on_its_filters_only(client, registry, page_c
     assert (again.status_code, again.content) == (200, first.content)
     assert len(captured) == 1  # the registry version
     assert again["ETag"] == first["ETag"]
+
+
+# Dated facts -----------------------------------------------------------------------------------
+
+ASSISTS = "interpol-assists-frontex-operations"
+
+
+def fact_entries(feed):
+    """{link: entry} of the entries that are dated facts, in feed order."""
+    return {entry.link.removeprefix("http://testserver"): entry for entry in feed.entries if "#fact-" in entry.link}
+
+
+def test_an_organisation_feed_carries_its_dated_facts_as_entries(client, registry):
+    """Each fact is an entry with a permanent id, linked to its place on the organisation's page,
+    dated from its record's publication when it has not changed since, citing its sources."""
+    interpol = Organisation.objects.get(slug="interpol")
+    fact = DatedFact.objects.get(slug=ASSISTS)
+
+    feed = parse(client, "/organisations/interpol/feed/")
+
+    facts = fact_entries(feed)
+    assert list(facts) == [
+        "/organisations/interpol/#fact-fields-went-live",
+        f"/organisations/interpol/#fact-{ASSISTS}",
+    ]
+    entry = facts[f"/organisations/interpol/#fact-{ASSISTS}"]
+    assert entry.id == f"tag:testserver,{fact.created_at:%Y-%m-%d}:datedfact/{fact.pk}"
+    assert entry.title == "Since 2009: INTERPOL has assisted Frontex operations"
+    assert entry.summary == (
+        "<p>Dated fact · International Criminal Police Organization (INTERPOL)</p>"
+        "<p>Sources: Cooperation with Frontex</p>"
+    )
+    assert entry.published == entry.updated == interpol.published_at.isoformat()
+    assert f'id="fact-{ASSISTS}"' in body(client.get("/organisations/interpol/"))
+
+
+def test_a_revised_fact_comes_first_and_a_save_that_changes_nothing_moves_nothing(client, registry):
+    interpol = Organisation.objects.get(slug="interpol")
+    fact = DatedFact.objects.get(slug=ASSISTS)
+    before = [(entry.id, entry.updated) for entry in parse(client, "/organisations/interpol/feed/").entries]
+
+    fact.save()
+    assert [(entry.id, entry.updated) for entry in parse(client, "/organisations/interpol/feed/").entries] == before
+
+    fact.statement = "INTERPOL has assisted Frontex joint operations"
+    fact.save()
+    change = PublicChange.objects.get(organisation=interpol)
+
+    for url in ["/organisations/interpol/feed/", "/areas/cross-border-crime/feed/"]:
+        first = parse(client, url).entries[0]
+        assert first.title == "Since 2009: INTERPOL has assisted Frontex joint operations", url
+        assert first.updated == change.changed_at.isoformat()
+        assert first.published == interpol.published_at.isoformat()
+        dates = [entry.updated_parsed for entry in parse(client, url).entries]
+        assert dates == sorted(dates, reverse=True)
+
+
+def test_a_fact_added_later_is_dated_when_added_and_linked_to_its_activitys_page(client, registry):
+    fields = CooperationActivity.objects.get(slug="fields-deployment")
+    fact = DatedFact.objects.create(
+        slug="fields-extended", date=datetime.date(2024, 1, 1), precision="year", statement="FIELDS was extended",
+        activity=fields,
+    )  # fmt: skip
+    change = PublicChange.objects.get(activity=fields)
+
+    feed = parse(client, "/organisations/interpol/feed/")
+
+    entry = feed.entries[0]
+    assert entry.link == "http://testserver/cooperation/fields-deployment/#fact-fields-extended"
+    assert entry.id == f"tag:testserver,{fact.created_at:%Y-%m-%d}:datedfact/{fact.pk}"
+    assert entry.title == "2024: FIELDS was extended"
+    assert entry.summary == f"<p>Dated fact · {fields.title}</p>"  # it cites nothing yet
+    assert entry.published == entry.updated == change.changed_at.isoformat()
+    assert 'id="fact-fields-extended"' in body(client.get(fields.get_absolute_url()))
+
+
+def test_facts_of_drafts_and_draft_sources_are_in_no_feed(client, registry):
+    """A fact of a draft activity is shown nowhere; a citation of a draft source is not named."""
+    interpol = Organisation.objects.get(slug="interpol")
+    draft = CooperationActivity.objects.create(title="Draft with INTERPOL", slug="draft-interpol")
+    draft.partners.add(interpol)
+    draft.areas.add(CooperationArea.objects.get(slug="cross-border-crime"))
+    DatedFact.objects.create(slug="secret-fact", date=datetime.date(2025, 1, 1), statement="Secret", activity=draft)
+    memo = SourceDocument.objects.create(title="An internal memo not yet cleared", slug="internal-memo")
+    Citation.objects.create(source=memo, dated_fact=DatedFact.objects.get(slug=ASSISTS))
+
+    for url in ["/organisations/interpol/feed/", "/areas/cross-border-crime/feed/"]:
+        feed = body(client.get(url))
+        assert "secret-fact" not in feed and "Secret" not in feed, url
+        assert "internal memo" not in feed, url
+        assert "Cooperation with Frontex" in feed, url
+
+
+def test_an_area_feed_carries_the_facts_of_the_records_in_it(client, registry):
+    area = CooperationArea.objects.get(slug="cross-border-crime")
+    in_area = {
+        f"{organisation.get_absolute_url()}#{fact.anchor}"
+        for fact in DatedFact.objects.published()
+        for organisation in fact.organisations.published().filter(areas=area)
+    }
+    assert in_area, "the shipped data has facts of organisations in this area"
+    elsewhere = DatedFact.objects.exclude(organisations__areas=area)
+
+    feed = parse(client, "/areas/cross-border-crime/feed/")
+
+    assert set(fact_entries(feed)) == in_area
+    for fact in elsewhere:
+        assert f"#{fact.anchor}" not in body(client.get("/areas/cross-border-crime/feed/"))

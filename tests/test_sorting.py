@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from partnerships.models import Agreement, CooperationActivity, Organisation
 from partnerships.views import AgreementList, CooperationActivityList, OrganisationList
@@ -76,9 +77,43 @@ def test_agreements_sort_by_signature_and_expiry_with_undated_last(client, dated
     assert titles("title") == ["Alpha", "Beta", "Gamma", "Zeta"]
 
 
-def test_recently_updated_comes_first(client):
-    Organisation.objects.get(slug="who").save()
-    assert page_keys(client, "/organisations/", {"sort": "-updated"})[0] == "who"
+def latest_changed(client, url):
+    """The order of ``sort=-updated`` in the register's download and in the API (each slug)."""
+    downloaded = [row["slug"] for row in export_json(client, url, {"sort": "-updated"})]
+    response = client.get(f"/api/v1{url}", {"sort": "-updated", "page_size": 100})
+    assert response.status_code == 200
+    assert [row["slug"] for row in response.json()["results"]] == downloaded
+    return downloaded
+
+
+@pytest.mark.parametrize(("url", "model"), [("/organisations/", Organisation), ("/cooperation/", CooperationActivity)])
+def test_recently_updated_follows_the_last_public_change_only(client, url, model):
+    """A save that changes nothing the public sees leaves the order as it was; a change of the
+    summary puts the record first, on the page, in the download and in the API."""
+    before = latest_changed(client, url)
+    last = model.objects.get(slug=before[-1])
+
+    last.save()  # nothing public changes
+    assert latest_changed(client, url) == before
+    assert page_keys(client, url, {"sort": "-updated"})[0] == before[0] != last.slug
+
+    last.summary += " Revised."
+    last.save()
+    assert latest_changed(client, url) == [last.slug, *before[:-1]]
+    assert page_keys(client, url, {"sort": "-updated"})[0] == last.slug
+
+
+def test_records_changed_together_are_ordered_by_id_latest_first(client):
+    """Records with the same last public change (an area published in all of them at once) are
+    in the feeds' order: the latest id first."""
+    when = timezone.now()
+    CooperationActivity.objects.update(public_changed_at=when)
+    ids = sorted(CooperationActivity.objects.published().values_list("pk", flat=True), reverse=True)
+    slugs = dict(CooperationActivity.objects.values_list("pk", "slug"))
+    assert latest_changed(client, "/cooperation/") == [slugs[pk] for pk in ids]
+
+
+def test_the_name_order_is_the_default(client):
     assert page_keys(client, "/organisations/", {})[0] == "coe"  # by name: Council of Europe
 
 
@@ -127,7 +162,8 @@ def test_the_page_cache_is_keyed_on_sort_and_expand(view):
 def test_the_page_cache_keeps_each_order_apart(client, page_cache):
     """Two orders of the same selection are two cached pages, each served again as it was."""
     latest = CooperationActivity.objects.published().order_by("-title").first()
-    latest.save()  # the last by title, the first by the time of its last change
+    latest.summary += " Revised."
+    latest.save()  # the last by title, the first by its last public change
     rows = re.compile(r'<th scope="row"><a href="/cooperation/([^/"]+)/"')
     by_title = client.get("/cooperation/", {"sort": "title"}).content.decode()
     by_update = client.get("/cooperation/", {"sort": "-updated"}).content.decode()
