@@ -12,13 +12,19 @@
    filter URLs once each (each page with the counts beside its filters' options); measures
    /healthz, cached pages and 304s once more through nginx (deploy/nginx/registry.conf, TLS and
    its shared cache) in front of the same server.
-4. Stops the server, prints the results and writes them into docs/performance.md.
+4. Stops the server; on a server of its own, imports 10,000 new activities as editors do (the
+   admin's import page: upload, preview, confirm), timing the preview and the import, then
+   deletes them with their history.
+5. Prints the results and writes them into docs/performance.md.
 
 Run it with `make bench`; everything it starts listens on 127.0.0.1 only.
 """
 
 import contextlib
+import csv
+import html
 import http.client
+import io
 import json
 import os
 import platform
@@ -78,6 +84,12 @@ MAX_WALK_P95_MS = 120
 # and the registers, which no page cache has seen.
 SEARCH_WALK_SIZE = 120
 MAX_SEARCH_P50_MS = 50
+# The staff's bulk import through the admin: rows of the activities' CSV download, previewed and
+# then imported, both steps together within the target; the bench waits for them at most
+# IMPORT_TIMEOUT_SECONDS.
+IMPORT_ROWS = 10000
+MAX_IMPORT_SECONDS = 60
+IMPORT_TIMEOUT_SECONDS = 180
 
 
 def bench_database():
@@ -254,16 +266,20 @@ def rss_mb(pid):
 
 
 class Server:
-    """gunicorn on 127.0.0.1, with a thread that records each worker's peak memory."""
+    """gunicorn on 127.0.0.1, with a thread that records each worker's peak memory. `timeout`:
+    the seconds a sync worker may spend on one request before gunicorn kills it; `log`: its
+    log's file in .bench/."""
 
-    def __init__(self):
+    def __init__(self, timeout=30, log="gunicorn.log"):
         self.port = free_port()
+        self.timeout = timeout
+        self.log = BENCH_DIR / log
         self.process = None
         self.peaks = {}
         self.stopping = threading.Event()
 
     def __enter__(self):
-        log = open(BENCH_DIR / "gunicorn.log", "w")  # noqa: SIM115 (kept open while the server runs)
+        log = open(self.log, "w")  # noqa: SIM115 (kept open while the server runs)
         self.process = subprocess.Popen(
             [
                 GUNICORN,
@@ -278,7 +294,9 @@ class Server:
                 # connection, so every request goes to whichever worker is free.
                 "--worker-class=sync",
                 "--threads=1",
-                "--timeout=30",  # gunicorn's default: a download must finish within it
+                # gunicorn's default, 30 s: a download must finish within it. (Production's
+                # threaded workers are not killed during a long request; a sync worker is.)
+                f"--timeout={self.timeout}",
                 "--no-control-socket",  # nothing but the port on 127.0.0.1
             ],
             cwd=ROOT,
@@ -289,7 +307,7 @@ class Server:
         deadline = time.monotonic() + 30
         while not self.answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start; see {BENCH_DIR / 'gunicorn.log'}")
+                raise SystemExit(f"gunicorn did not start; see {self.log}")
             time.sleep(0.2)
         while len(self.workers()) < WORKERS:
             time.sleep(0.1)
@@ -299,12 +317,19 @@ class Server:
     def __exit__(self, *exc):
         self.stopping.set()
         if self.process and self.process.poll() is None:
+            workers = self.workers()
             self.process.terminate()
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            # A worker still busy with a request (a long import) outlives a master killed before
+            # its graceful timeout: stop it too, so that nothing writes to the database any more.
+            for pid in workers:
+                with contextlib.suppress(OSError):
+                    if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        os.kill(pid, signal.SIGKILL)
 
     def answers(self):
         try:
@@ -335,9 +360,9 @@ class Server:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-def get(server, path, headers=None, method="GET", body=None):
+def get(server, path, headers=None, method="GET", body=None, timeout=60):
     """One request; the status, headers, body and seconds taken."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
     try:
         started = time.perf_counter()
         connection.request(method, path, body=body, headers=headers or {})
@@ -516,8 +541,8 @@ def cookie_header(jar):
     return "; ".join(f"{key}={value}" for key, value in jar.items())
 
 
-def measure_admin(server, password):
-    """Log in as the bench's superuser and time the activity changelist (100 rows a page)."""
+def admin_session(server, password):
+    """Log in to the admin as the bench's superuser, as a browser does; the session's cookies."""
     jar = {}
     status, headers, body, _ = get(server, "/admin/login/")
     cookies_from(headers, jar)
@@ -535,6 +560,11 @@ def measure_admin(server, password):
     cookies_from(headers, jar)
     if status != 302:
         raise SystemExit(f"The bench could not log in to the admin (HTTP {status}).")
+    return jar
+
+
+def measure_admin(server, jar):
+    """Time the activity changelist (100 rows a page) as the logged-in superuser (`jar`)."""
     times = []
     path = "/admin/partnerships/cooperationactivity/"
     # One unmeasured request per worker first, as the pages are warmed: a worker's first admin
@@ -547,6 +577,178 @@ def measure_admin(server, password):
         times.append(seconds)
     say(f"  admin changelist: median {statistics.median(times):.2f} s, max {max(times):.2f} s")
     return {"median": statistics.median(times), "max": max(times), "samples": len(times)}
+
+
+# The staff's bulk import: new activities, in the columns of the public download, through the
+# admin's import page. Their slugs start so; they are deleted again afterwards.
+IMPORT_SLUG_PREFIX = "bench-import-"
+IMPORT_PATH = "/admin/partnerships/cooperationactivity/import/"
+
+# Deletes the imported activities and every row their import and deletion wrote: links,
+# citations, the search index's entries and the edit history (a deletion writes none).
+DELETE_IMPORTED = """
+import os
+from django.db import transaction
+from django.test import override_settings
+from partnerships.models import Citation, CooperationActivity
+prefix = os.environ["BENCH_IMPORT_PREFIX"]
+with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
+    deleted = CooperationActivity._base_manager.filter(slug__startswith=prefix).delete()[1]
+    history = CooperationActivity.history.filter(slug__startswith=prefix)
+    for links in CooperationActivity.registry_history.m2m_models.values():  # not deleted with their entry
+        links._base_manager.filter(history__in=history.values("history_id")).delete()
+    Citation.history.filter(activity_id__in=history.values("id")).delete()
+    history.delete()
+print(deleted.get("partnerships.CooperationActivity", 0))
+"""
+
+
+def imported_count():
+    [(count,)] = execute(
+        f"SELECT COUNT(*) FROM partnerships_cooperationactivity WHERE slug LIKE '{IMPORT_SLUG_PREFIX}%'"
+    )
+    return count
+
+
+def delete_imported():
+    """Remove the activities an import of the bench made, with their history."""
+    env = {**ENV, "BENCH_IMPORT_PREFIX": IMPORT_SLUG_PREFIX}
+    manage("shell", "-c", DELETE_IMPORTED, env=env, capture=True)
+
+
+def rows_to_import(server, count):
+    """The first `count` rows of the server's own CSV download of the activities, each with a new
+    slug and title, so that every row adds an activity: a CSV file as editors would upload."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=IMPORT_TIMEOUT_SECONDS)
+    try:
+        connection.request("GET", "/cooperation/?format=csv")
+        response = connection.getresponse()
+        assert response.status == 200, response.status
+        lines = (line.decode("utf-8-sig") for line in response)
+        reader = csv.DictReader(lines)
+        rows = [row for _, row in zip(range(count), reader, strict=False)]
+    finally:
+        connection.close()  # the rest of the download is not needed
+    for number, row in enumerate(rows, 1):
+        row["slug"] = f"{IMPORT_SLUG_PREFIX}{number:05d}"
+        row["title"] = f"{row['title']} (imported {number})"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=reader.fieldnames)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode(), len(rows)
+
+
+def multipart(fields, files):
+    """A multipart/form-data body, as a browser sends a form with a file; (body, content type)."""
+    boundary = secrets.token_hex(16)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    for name, (filename, content) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: text/csv\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def upload(page, content):
+    """The import page's form, filled in with the CSV file `content`: (body, content type)."""
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    csv_format = re.search(r'<option value="([^"]+)"[^>]*>\s*csv\s*</option>', page, re.I).group(1)
+    return multipart(
+        {"csrfmiddlewaretoken": token, "format": csv_format}, {"import_file": ("activities.csv", content)}
+    )
+
+
+def hidden_inputs(page, action):
+    """The hidden fields of the page's form that posts to `action`."""
+    form = re.search(rf'<form[^>]*action="[^"]*{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
+    if form is None:
+        raise AssertionError(f"no form posting to {action} in the preview")
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(1)):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]*)"', tag).group(1)
+            value = re.search(r'value="([^"]*)"', tag)
+            fields[name] = html.unescape(value.group(1)) if value else ""
+    return fields
+
+
+def measure_import(jar, rows):
+    """Import `rows` new activities as an editor does, logged in as the bench's superuser (`jar`):
+    upload a CSV file on the admin's import page, wait for the preview, confirm it. Times the
+    preview and the import and counts the activities created, then deletes them with their
+    history, so that the next run finds the same data.
+
+    On a server of its own, whose workers may spend IMPORT_TIMEOUT_SECONDS on a request (the
+    bench's server kills a request after 30 s, which production's threaded workers do not). The
+    preview and the import together get IMPORT_TIMEOUT_SECONDS: past it the bench stops waiting,
+    and stops the server before the clean-up, so that no import is running while it deletes."""
+    if imported_count():
+        delete_imported()  # left by an interrupted run
+    result = {"rows": 0, "preview_seconds": None, "import_seconds": None, "created": 0, "error": None}
+    result["step"] = "download"
+    try:
+        with Server(timeout=IMPORT_TIMEOUT_SECONDS, log="gunicorn-import.log") as server:
+            try:
+                import_through_admin(server, jar, rows, result)
+            except TimeoutError:
+                result["error"] = f"no answer to the {result['step']} within {IMPORT_TIMEOUT_SECONDS} s in all"
+            except (AssertionError, OSError, http.client.HTTPException) as error:
+                result["error"] = f"the {result['step']} failed: {error or type(error).__name__}"
+            result["peak"] = max(server.peaks.values(), default=None)
+        result["created"] = imported_count()
+    finally:
+        delete_imported()
+    result["left"] = imported_count()
+    say(
+        f"  import: {result['rows']:,} rows, preview {seconds_or_dash(result['preview_seconds'])} s, "
+        f"import {seconds_or_dash(result['import_seconds'])} s, {result['created']:,} created, "
+        f"{result['left']} left after the clean-up" + (f"; failed: {result['error']}" if result["error"] else "")
+    )
+    return result
+
+
+def seconds_or_dash(seconds):
+    return "–" if seconds is None else f"{seconds:.1f}"
+
+
+def import_through_admin(server, jar, rows, result):
+    """Upload the file, time the preview, confirm it, time the import: into `result`."""
+    content, result["rows"] = rows_to_import(server, rows)
+    result["step"] = "preview"
+    cookies = {"Cookie": cookie_header(jar)}
+    status, _, page, _ = get(server, IMPORT_PATH, headers=cookies)
+    assert status == 200, f"import page: HTTP {status}"
+    body, content_type = upload(page.decode(), content)
+    status, _, page, result["preview_seconds"] = get(
+        server,
+        IMPORT_PATH,
+        method="POST",
+        body=body,
+        headers={**cookies, "Content-Type": content_type},
+        timeout=IMPORT_TIMEOUT_SECONDS,
+    )
+    assert status == 200, f"preview: HTTP {status}"
+    confirm = hidden_inputs(page.decode(), "process_import/")
+    result["step"] = "import"
+    status, headers, _, result["import_seconds"] = get(
+        server,
+        IMPORT_PATH.replace("import/", "process_import/"),
+        method="POST",
+        body=urllib.parse.urlencode(confirm),
+        headers={**cookies, "Content-Type": "application/x-www-form-urlencoded"},
+        timeout=max(IMPORT_TIMEOUT_SECONDS - result["preview_seconds"], 1),
+    )
+    # Imported: back to the list of activities; not imported: back to the import page.
+    location = dict(headers).get("Location", "")
+    assert status == 302 and "import/" not in location, f"import: HTTP {status} {location}"
 
 
 WORDS = ["training", "smuggling", "fraud", "return", "border", "risk", "maritime", "asylum", "minors", "health"]
@@ -795,12 +997,29 @@ def report(results):
         f"{admin['samples']} requests: median {admin['median']:.2f} s, slowest {admin['max']:.2f} s — target "
         f"< {MAX_ADMIN_SECONDS} s {verdict(admin['max'] < MAX_ADMIN_SECONDS)}.",
         "",
-        "Peak memory of each gunicorn worker over the whole run: "
+        import_line(results["import"]),
+        "",
+        "Peak memory of each gunicorn worker over the whole run, the import aside: "
         + ", ".join(f"{mb:.0f} MB" for _, mb in sorted(results["peaks"].items()))
         + ".",
         "",
     ]
     return "\n".join(lines)
+
+
+def import_line(result):
+    preview, done = result["preview_seconds"], result["import_seconds"]
+    total = preview + done if preview is not None and done is not None else None
+    ok = result["error"] is None and total < MAX_IMPORT_SECONDS and result["created"] == result["rows"] == IMPORT_ROWS
+    outcome = f"stopped: {result['error']}" if result["error"] else f"together {total:.1f} s"
+    return (
+        f"Bulk import through the admin (`{IMPORT_PATH}`), as the logged-in superuser on a server of its own: "
+        f"a CSV file of {result['rows']:,} rows of the activities' download, each with a new slug and title, "
+        f"uploaded, previewed in {seconds_or_dash(preview)} s and imported in {seconds_or_dash(done)} s "
+        f"({outcome}); {result['created']:,} activities created, then deleted with their history "
+        f"({result['left']} left); worker peak {megabytes(result.get('peak'))} MB — target "
+        f"{IMPORT_ROWS:,} rows in < {MAX_IMPORT_SECONDS} s {verdict(ok)}."
+    )
 
 
 def write_report(text):
@@ -886,7 +1105,8 @@ def main():
         results["pages"] = measure_pages(server, pages)
         export_path = "/cooperation/?format=csv"
         results["exports"] = [measure_export(server, export_path, facts["published_activities"]) for _ in range(2)]
-        results["admin"] = measure_admin(server, password)
+        admin = admin_session(server, password)
+        results["admin"] = measure_admin(server, admin)
         results["walk_paths"] = walk_paths(facts, WALK_SIZE)
         results["walk"] = measure_walk(server, results["walk_paths"])
         results["search_paths"] = search_paths(SEARCH_WALK_SIZE)
@@ -902,6 +1122,7 @@ def main():
             ],
         )
         results["peaks"] = dict(server.peaks)
+    results["import"] = measure_import(admin, IMPORT_ROWS)
     results["load_after"] = load_average()
     results["noise"] = noise(cpu_before, cpu_seconds(), time.monotonic() - started_measuring)
     text = report(results)
