@@ -56,7 +56,7 @@ class Registry:
         )
 
     def grow(self, size):
-        """Add organisations, agreements and activities until there are ``size`` of each."""
+        """Add organisations, agreements, activities, areas, regions and sources until there are ``size`` of each."""
         for number in range(self.size, size):
             organisation = Organisation.objects.create(
                 name=f"Member {number}", acronym=f"M{number}", slug=f"m{number}", kind="un-system",
@@ -72,8 +72,17 @@ class Registry:
                 agreement=self.agreement,
             )  # fmt: skip
             activity.partners.set([self.hub, organisation])
-            activity.areas.set(self.areas)
-            activity.regions.set(self.regions)
+            # An area, a region and a source of its own, so that the vocabularies grow too.
+            area = CooperationArea.objects.create(
+                name=f"Area {number}", slug=f"area-{number}", display_order=100 + number, is_published=True
+            )
+            region = Region.objects.create(name=f"Region {number}", slug=f"region-{number}", is_published=True)
+            source = SourceDocument.objects.create(
+                title=f"Source {number}", slug=f"source-{number}", is_published=True
+            )
+            Citation.objects.create(source=source, passage=f"Own passage {number}.", activity=activity)
+            activity.areas.set([*self.areas, area])
+            activity.regions.set([*self.regions, region])
             self.crowded.partners.add(organisation)
             # Citations and dated facts on every kind of record, all from one source.
             for record in (organisation, agreement, activity, self.hub, self.agreement, self.crowded):
@@ -128,7 +137,15 @@ PAGES = [
     "/api/v1/areas/",
     "/api/v1/regions/",
     "/api/v1/sources/",
+    "/api/v1/areas/return/",
+    "/api/v1/regions/{region}/",
+    "/api/v1/sources/grown/",
     "/catalog.jsonld",
+    "/catalog.ttl",
+    "/data/areas.csv",
+    "/data/regions.csv",
+    "/data/sources.csv",
+    "/data/sources.json",
     "/data/",
     "/organisations/feed/",
     "/organisations/feed/?area=return&kind=un-system&q=member",
@@ -161,7 +178,7 @@ def queries(client, url):
 @pytest.mark.parametrize("url", PAGES)
 def test_the_query_count_does_not_grow_with_the_rows(client, registry, url):
     records = Registry()
-    url = url.format(agreement=records.agreement.pk)
+    url = url.format(agreement=records.agreement.pk, region=records.regions[0].slug)
     records.grow(SMALL)
     small = queries(client, url)
     records.grow(LARGE)
