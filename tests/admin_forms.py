@@ -59,3 +59,26 @@ def activity_form(activity, **changes):
     if activity.is_published:
         data["is_published"] = "on"
     return {**data, **changes}
+
+
+def agreement_form(agreement, **changes):
+    """The agreement form as the admin posts it for this agreement, with these changes."""
+    data = {
+        "title": agreement.title,
+        "organisation": agreement.organisation_id or "",
+        "kind": agreement.kind,
+        "status": agreement.status,
+        "areas": [area.pk for area in agreement.areas.all()] if agreement.pk else [],
+        "summary": agreement.summary,
+        "signed_on": agreement.signed_on or "",
+        "in_force_from": agreement.in_force_from or "",
+        "expires_on": agreement.expires_on or "",
+        "document_url": agreement.document_url,
+        "supersedes": agreement.supersedes_id or "",
+        "version": agreement.version,
+        # The inlines (citations, dated facts), empty unless the changes add rows.
+        **empty_inlines("agreement"),
+    }
+    if agreement.is_published:
+        data["is_published"] = "on"
+    return {**data, **changes}

@@ -296,7 +296,12 @@ def test_an_agreement_in_force_past_its_expiry_is_refused_on_the_form(admin_clie
     assert not Agreement.objects.exists()
 
 
-def test_areas_have_no_publication_state_yet_and_never_hold_a_record_back(registry):
+def test_published_areas_hold_no_record_back_and_a_withdrawn_one_does(registry):
+    """An activity is held back only by what is a draft: its areas, all published, are not
+    named among its drafts; once one of them is withdrawn, that area is."""
     activity = CooperationActivity.objects.get(slug=ACTIVITY)
-    assert CooperationArea.objects.exists()
+    assert activity.areas.exists() and not activity.areas.filter(is_published=False).exists()
     assert activity.drafts_it_depends_on() == []
+    area = activity.areas.order_by("pk").first()
+    CooperationArea.objects.filter(pk=area.pk).update(is_published=False)
+    assert activity.drafts_it_depends_on() == [area]

@@ -239,6 +239,78 @@ def test_a_list_gives_the_same_records_as_the_registers_json_download(client, ag
     assert listed == downloaded
 
 
+@pytest.fixture
+def agreements(registry):
+    """Published agreements of several kinds, areas and signing dates, one undated, one a draft."""
+    made = []
+    for title, organisation, kind, signed_on, areas, published in [
+        ("Working arrangement with IOM", "iom", "working-arrangement", "2019-03-01", "return", True),
+        ("MoU with UNHCR", "unhcr", "memorandum-of-understanding", "2021-06-15", "return border-management", True),
+        ("Letter of intent with INTERPOL", "interpol", "letter-of-intent", "2023-01-10", "cross-border-crime", True),
+        ("Arrangement with UNODC", "unodc", "working-arrangement", "2024-09-30", "cross-border-crime terrorism", True),
+        ("Arrangement not yet dated", "who", "other", None, "health-at-borders", True),
+        ("Draft arrangement with IOM", "iom", "working-arrangement", "2022-02-02", "return", False),
+    ]:  # fmt: skip
+        agreement = Agreement.objects.create(
+            title=title, organisation=Organisation.objects.get(slug=organisation), kind=kind, status="in-force",
+            signed_on=signed_on, is_published=published,
+        )  # fmt: skip
+        agreement.areas.set(CooperationArea.objects.filter(slug__in=areas.split()))
+        made.append(agreement)
+    return made
+
+
+def register_page_keys(client, register, params, key):
+    """The records the HTML register lists for these filters, in its order, every page of it."""
+    keys, number = [], 1
+    while True:
+        response = client.get(register, {**params, "page": number})
+        assert response.status_code == 200, body(response)
+        page = response.context["page"]
+        keys += [getattr(record, key) for record in page.object_list]
+        if not page.has_next():
+            assert len(keys) == page.paginator.count
+            return keys
+        number += 1
+
+
+REGISTER_FILTERS = [
+    ("/agreements/", {}),
+    ("/agreements/", {"kind": "working-arrangement"}),
+    ("/agreements/", {"kind": ["letter-of-intent", "other"]}),
+    ("/agreements/", {"area": "return"}),
+    ("/agreements/", {"area": ["cross-border-crime", "return"], "kind": "working-arrangement"}),
+    ("/agreements/", {"signed_after": "2021-06-15"}),
+    ("/agreements/", {"signed_before": "2021-06-15"}),
+    ("/agreements/", {"signed_after": "2020-01-01", "signed_before": "2023-12-31"}),
+    ("/agreements/", {"sort": "-signed_on"}),
+    ("/agreements/", {"sort": "signed_on", "area": "cross-border-crime"}),
+    ("/agreements/", {"sort": "expires_on", "kind": "working-arrangement", "signed_after": "2019-01-01"}),
+    ("/agreements/", {"sort": "title", "organisation": ["iom", "who"]}),
+    ("/agreements/", {"q": "arrangement", "sort": "-signed_on"}),
+    ("/cooperation/", {}),
+    ("/cooperation/", {"area": "return", "status": "ongoing"}),
+    ("/cooperation/", {"organisation": ["iom", "interpol"], "sort": "-starts_on"}),
+    ("/cooperation/", {"region": "western-balkans", "priority": "normal"}),
+    ("/cooperation/", {"sort": "starts_on"}),
+    ("/cooperation/", {"q": "border", "sort": "title"}),
+    ("/organisations/", {}),
+    ("/organisations/", {"area": "return", "kind": "un-system"}),
+    ("/organisations/", {"relationship": ["structured", "active"], "sort": "-updated"}),
+    ("/organisations/", {"q": "europe", "sort": "name"}),
+]
+
+
+@pytest.mark.parametrize("register, params", REGISTER_FILTERS)
+def test_a_list_gives_the_records_of_the_html_register_in_its_order(client, agreements, register, params):
+    """The API's filters and sorting are the register page's, not only its download's."""
+    key = "pk" if register == "/agreements/" else "slug"
+    shown = register_page_keys(client, register, params, key)
+    listed = [record["id" if key == "pk" else key] for record in every_page(client, f"/api/v1{register}", params)]
+    assert listed == shown
+    assert shown  # every combination selects something
+
+
 # Downloads take every page, so they ignore ``page``; the API's page errors are checked below.
 BAD_REGISTER_FILTERS = [case for case in BAD_FILTERS if case[1] != "page"]
 

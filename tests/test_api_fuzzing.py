@@ -20,7 +20,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from partnerships.models import Agreement, CooperationActivity, CooperationArea, Organisation
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    SourceDocument,
+)
 
 MARKER = "Quagmirequux"
 # Generated requests per operation: enough to reach each parameter, few enough for the suite.
@@ -31,7 +39,8 @@ pytestmark = pytest.mark.usefixtures("drafts")
 
 @pytest.fixture
 def drafts(transactional_db, registry):
-    """Unpublished records with the marker word, linked to published ones."""
+    """Unpublished records with the marker word, linked to published ones: an organisation, an
+    activity, an agreement, and a cooperation area, a region and a source document."""
     draft = Organisation.objects.create(
         name=f"{MARKER} Organisation", acronym="QQX", slug="qqx", kind="un-system", relationship="active",
         summary=MARKER, is_published=False,
@@ -46,6 +55,18 @@ def drafts(transactional_db, registry):
     Agreement.objects.create(
         title=f"{MARKER} agreement", organisation=draft, kind="other", status="in-force", is_published=True
     )
+    fields = CooperationActivity.objects.get(slug="fields-deployment")
+    area = CooperationArea.objects.create(
+        name=f"{MARKER} area", slug="qqx-area", description=MARKER, is_published=False
+    )
+    region = Region.objects.create(name=f"{MARKER} region", slug="qqx-region", is_published=False)
+    fields.areas.add(area)
+    fields.regions.add(region)
+    Organisation.objects.get(slug="iom").areas.add(area)
+    source = SourceDocument.objects.create(
+        title=f"{MARKER} source", slug="qqx-source", publisher=MARKER, is_published=False
+    )
+    Citation.objects.create(activity=fields, source=source, passage=MARKER, position=9)
 
 
 def no_draft_marker(ctx, response, case):

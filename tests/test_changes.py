@@ -1,7 +1,10 @@
 """The public change log (/changes/ and its feed): what was published and which public fields of
 published records changed, built from the edit history, and nothing the public may not see."""
 
+import csv
 import datetime
+import io
+import json
 
 import feedparser
 import pytest
@@ -354,6 +357,69 @@ def test_sample_data_comes_with_public_dates_and_entries(registry):
         assert set(generated.values_list("pk", flat=True)) == set(
             model.objects.filter(is_published=True, created_at__gt=ships_time()).values_list("pk", flat=True)
         ), field
+
+
+LONG_AGO = timezone.make_aware(datetime.datetime(2020, 1, 15, 12, 0))
+
+
+def last_changed_on_everywhere(client, url, api_url, slug):
+    """``last_changed_on`` of one record in the register's or vocabulary's JSON and CSV
+    downloads and in the API, which must agree."""
+    json_rows = json.loads(body(client.get(url.format(fmt="json"))))
+    csv_rows = csv.DictReader(io.StringIO(body(client.get(url.format(fmt="csv"))).lstrip("\ufeff")))
+    in_json = next(row["last_changed_on"] for row in json_rows if row["slug"] == slug)
+    in_csv = next(row["last_changed_on"] for row in csv_rows if row["slug"] == slug)
+    in_api = json.loads(body(client.get(api_url)))["last_changed_on"]
+    assert in_json == in_csv == in_api
+    return in_api
+
+
+def test_last_changed_on_in_downloads_and_the_api_is_the_last_public_change(client, admin_client, registry):
+    """Saves that change nothing the public sees (a save with no public change, a draft area
+    listed, a draft source cited, a draft activity naming it as partner) leave the date; a
+    public change moves it to today."""
+    iom = Organisation.objects.get(slug="iom")
+    Organisation._base_manager.filter(pk=iom.pk).update(public_changed_at=LONG_AGO)
+    where = ("/organisations/?format={fmt}", "/api/v1/organisations/iom/", "iom")
+    assert last_changed_on_everywhere(client, *where) == "2020-01-15"
+
+    iom.refresh_from_db()
+    response = admin_client.post(change_url(iom), organisation_form(iom))  # saved unchanged
+    assert response.status_code == 302
+    iom.refresh_from_db()
+    iom.save()  # record keeping only: the change time and the version move
+    assert (timezone.localdate(iom.updated_at), iom.version) == (timezone.localdate(), 2)
+    iom.areas.add(CooperationArea.objects.create(name="Draft area", slug="draft-area"))
+    Citation.objects.create(
+        organisation=iom, passage="Words.", source=SourceDocument.objects.create(title="Memo", slug="memo")
+    )
+    draft = CooperationActivity.objects.create(title="Draft work", slug="draft-work", is_published=False)
+    draft.partners.add(iom)
+    draft.summary = "Edited while a draft."
+    draft.save()
+    assert last_changed_on_everywhere(client, *where) == "2020-01-15"
+
+    iom.refresh_from_db()
+    response = admin_client.post(change_url(iom), organisation_form(iom, summary="A new public summary."))
+    assert response.status_code == 302
+    assert last_changed_on_everywhere(client, *where) == timezone.localdate().isoformat()
+
+
+def test_an_areas_last_changed_on_moves_with_its_public_fields_only(client, registry):
+    area = CooperationArea.objects.get(slug="return")
+    CooperationArea._base_manager.filter(pk=area.pk).update(public_changed_at=LONG_AGO)
+    where = ("/data/areas.{fmt}", "/api/v1/areas/return/", "return")
+    area.refresh_from_db()
+    area.save()  # nothing changed
+    Organisation.objects.create(
+        name="Draft body", acronym="DRB", slug="drb", kind="un-system", relationship="active", is_published=False
+    ).areas.add(area)
+    assert last_changed_on_everywhere(client, *where) == "2020-01-15"
+
+    area.refresh_from_db()
+    area.description = "A new public description."
+    area.save()
+    assert last_changed_on_everywhere(client, *where) == timezone.localdate().isoformat()
 
 
 def ships_time():

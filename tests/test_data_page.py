@@ -16,7 +16,15 @@ from rdflib import Graph
 
 from partnerships import exports
 from partnerships.download_fields import describe
-from partnerships.models import Agreement, CooperationActivity, Organisation
+from partnerships.models import (
+    Agreement,
+    Citation,
+    CooperationActivity,
+    CooperationArea,
+    Organisation,
+    Region,
+    SourceDocument,
+)
 
 from .design import AREA_SLUGS
 from .helpers import body, export_json
@@ -191,6 +199,46 @@ def test_the_vocabularies_download_in_both_formats(client):
         ("turkiye", "Country"),
         ("western-balkans", "Region"),
     ]
+
+
+@pytest.fixture
+def draft_vocabulary(registry):
+    """A draft area, a draft region and a draft source, each listed or cited by a published
+    activity, beside a published area, region and source that a published record names."""
+    fields = CooperationActivity.objects.get(slug="fields-deployment")
+    drafts = {
+        "areas": CooperationArea.objects.create(name="Draft area", slug="draft-area", is_published=False),
+        "regions": Region.objects.create(name="Draft region", slug="draft-region", is_published=False),
+        "sources": SourceDocument.objects.create(title="Draft source", slug="draft-source", is_published=False),
+    }
+    published = {
+        "areas": CooperationArea.objects.create(name="New area", slug="new-area", is_published=True),
+        "regions": Region.objects.create(name="New region", slug="new-region", is_published=True),
+        "sources": SourceDocument.objects.create(title="New source", slug="new-source", is_published=True),
+    }
+    for which in (drafts, published):
+        fields.areas.add(which["areas"])
+        fields.regions.add(which["regions"])
+        Citation.objects.create(activity=fields, source=which["sources"], passage=f"Quoted from {which['sources']}.")
+    return drafts, published
+
+
+@pytest.mark.parametrize("vocabulary", ["areas", "regions", "sources"])
+def test_the_vocabulary_downloads_never_show_a_draft(client, draft_vocabulary, vocabulary):
+    drafts, published = draft_vocabulary
+    csv_response = client.get(f"/data/{vocabulary}.csv")
+    json_response = client.get(f"/data/{vocabulary}.json")
+    assert (csv_response.status_code, json_response.status_code) == (200, 200)
+    csv_slugs = [row["slug"] for row in csv.DictReader(io.StringIO(body(csv_response).lstrip("\ufeff")))]
+    json_slugs = [row["slug"] for row in json.loads(body(json_response))]
+    manager = type(drafts[vocabulary]).objects
+    public = manager.public() if vocabulary == "sources" else manager.published()
+    public = list(public.values_list("slug", flat=True))
+    assert csv_slugs == json_slugs == public
+    assert published[vocabulary].slug in csv_slugs
+    assert drafts[vocabulary].slug not in csv_slugs
+    for text in (body(client.get(f"/data/{vocabulary}.csv")), body(client.get(f"/data/{vocabulary}.json"))):
+        assert "draft-" not in text and "Draft " not in text
 
 
 @pytest.mark.parametrize("url", ["/data/areas.xml", "/data/organisations.csv", "/data/nothing.json"])

@@ -7,12 +7,15 @@ without rendering. For anonymous visitors without a session cookie, cached answe
 given before the session middleware runs; staff answers are never cacheable.
 """
 
+import datetime
+
 import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 from partnerships.models import Organisation, RegistryVersion
@@ -107,6 +110,30 @@ def test_if_modified_since_the_last_change_is_answered_304(client, url):
     assert get(client, url, if_modified_since=last_modified).status_code == 304
     earlier = http_date(parse_http_date(last_modified) - 1)
     assert get(client, url, if_modified_since=earlier).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/organisations/", "/api/v1/organisations/iom/", "/api/v1/cooperation/?area=return"]
+)
+def test_the_api_answers_if_modified_since_with_304_until_an_edit(client, url):
+    """An API client that keeps only the date (``curl -z``) revalidates as a browser does."""
+    # The last change a minute ago, so that the edit below falls in a later second.
+    RegistryVersion.objects.filter(pk=1).update(changed_at=timezone.now() - datetime.timedelta(minutes=1))
+    first = get(client, url)
+    assert first.status_code == 200
+    not_modified = get(client, url, if_modified_since=first["Last-Modified"])
+    assert (not_modified.status_code, not_modified.content) == (304, b"")
+    assert not_modified["Access-Control-Allow-Origin"] == "*"
+
+    iom = Organisation.objects.get(slug="iom")
+    iom.summary = "A summary changed after the first request."
+    iom.save()
+
+    changed = get(client, url, if_modified_since=first["Last-Modified"])
+    assert changed.status_code == 200
+    assert parse_http_date(changed["Last-Modified"]) > parse_http_date(first["Last-Modified"])
+    if url.endswith("/iom/"):
+        assert "A summary changed after the first request." in body(changed)
 
 
 def test_an_edit_gives_a_new_etag_and_the_old_one_no_longer_matches(client):

@@ -3,6 +3,7 @@ plus the edits; a preview names each row's errors before anything is saved; conf
 rows or none; imported records are drafts unless a publisher asks; viewers cannot import."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -130,6 +131,56 @@ def test_activities_round_trip_with_their_citations(client, registry, editor):
     [entry] = first.history.filter(history_type="~")
     assert (entry.history_user, entry.history_change_reason) == (editor, "Imported")
     assert sorted(activity.partners.values_list("slug", flat=True)) == sorted(rows[0]["partners"].split(";"))
+
+
+def test_agreements_round_trip_with_the_edit(client, registry, editor):
+    """The shipped data records no agreement: three are made here, one superseding another."""
+    iom, unhcr = Organisation.objects.get(slug="iom"), Organisation.objects.get(slug="unhcr")
+    old = Agreement.objects.create(
+        title="First arrangement with IOM", organisation=iom, kind="working-arrangement", status="superseded",
+        signed_on="2015-04-01", is_published=True,
+    )  # fmt: skip
+    new = Agreement.objects.create(
+        title="Working arrangement with IOM", organisation=iom, kind="working-arrangement", status="in-force",
+        signed_on="2024-05-02", supersedes=old, summary="Return and reintegration.", is_published=True,
+    )  # fmt: skip
+    new.areas.set(iom.areas.filter(slug__in=["return", "trafficking-in-human-beings"]))
+    Agreement.objects.create(
+        title="Memorandum with UNHCR", organisation=unhcr, kind="memorandum-of-understanding", status="in-force",
+        signed_on="2020-10-10", document_url="https://example.org/mou.pdf", is_published=True,
+    )  # fmt: skip
+
+    def state():
+        return {
+            a.pk: (a.title, a.organisation.slug, a.kind, a.status, a.signed_on, a.expires_on, a.summary,
+                   a.document_url, a.supersedes_id, sorted(a.areas.values_list("slug", flat=True)), a.is_published)
+            for a in Agreement.objects.all()
+        }  # fmt: skip
+
+    before = state()
+    rows = download(client, "/agreements/")
+    assert sorted(int(row["id"]) for row in rows) == sorted(before)
+    edited = next(row for row in rows if int(row["id"]) == new.pk)
+    edited.update(status="expired", expires_on="2026-01-31", summary="Edited in a spreadsheet.")
+    client.force_login(editor)
+
+    response = preview(client, "agreement", as_csv(rows))
+
+    assert response.status_code == 200, row_errors(response)
+    assert sorted(row_types(response)) == ["skip", "skip", "update"]
+    assert "0 new, 1 changed, 2 unchanged." in response.content.decode()
+    assert state() == before  # nothing saved yet
+
+    assert confirm(client, "agreement", response).status_code == 302
+    before[new.pk] = (
+        *before[new.pk][:3], "expired", before[new.pk][4], datetime.date(2026, 1, 31), "Edited in a spreadsheet.",
+        *before[new.pk][7:],
+    )  # fmt: skip
+    assert state() == before
+    [entry] = new.history.filter(history_user=editor)
+    assert (entry.history_user, entry.history_change_reason, entry.status) == (editor, "Imported", "expired")
+    downloaded = {int(row["id"]): row for row in download(client, "/agreements/")}
+    assert (downloaded[new.pk]["status"], downloaded[new.pk]["summary"]) == ("expired", "Edited in a spreadsheet.")
 
 
 def test_new_records_arrive_as_drafts_with_one_history_entry_each(client, registry, editor):

@@ -316,9 +316,10 @@ def test_a_citation_added_in_the_admin_is_shown_and_kept_in_the_history(admin_cl
     assert "<p>FIELDS is in use.</p>" in html and "p. 7" in html
 
 
-def test_the_admin_forms_offer_citation_and_dated_fact_inlines(admin_client):
+def test_the_admin_forms_offer_citation_and_dated_fact_inlines(admin_client, agreement):
     for model, prefixes in [
         (Organisation, {"citations", "DatedFact_organisations", "agreements"}),
+        (Agreement, {"citations", "dated_facts"}),
         (CooperationActivity, {"citations", "dated_facts"}),
         (DatedFact, {"citations"}),
     ]:
@@ -326,6 +327,43 @@ def test_the_admin_forms_offer_citation_and_dated_fact_inlines(admin_client):
         response = admin_client.get(reverse(f"admin:partnerships_{model._meta.model_name}_change", args=[record.pk]))
         assert {f.formset.prefix for f in response.context["inline_admin_formsets"]} == prefixes
         assert "admin-autocomplete" in response.content.decode()  # the source is chosen by autocomplete
+
+
+def dated_fact_inline(model_name, **row):
+    """A new row of a record form's dated-fact inline."""
+    return {
+        **empty_inlines(model_name),
+        "dated_facts-TOTAL_FORMS": 1,
+        **{f"dated_facts-0-{name}": value for name, value in row.items()},
+    }
+
+
+@pytest.mark.parametrize("kind", ["cooperationactivity", "agreement"])
+def test_a_dated_fact_added_on_the_form_of_an_activity_or_an_agreement_enters_the_histories(
+    admin_client, superuser, client, agreement, kind
+):
+    """The fact's own edit history keeps who added it, and the public history of the record it
+    belongs to (its change log) lists it."""
+    from .admin_forms import activity_form, agreement_form
+
+    record = CooperationActivity.objects.get(slug="fields-deployment") if kind == "cooperationactivity" else agreement
+    row = {"date": "2025-09-01", "precision": "month", "statement": "A review was agreed", "slug": "review-agreed"}
+    form = activity_form if kind == "cooperationactivity" else agreement_form
+    data = form(record, **dated_fact_inline(kind, **row))
+
+    response = admin_client.post(reverse(f"admin:partnerships_{kind}_change", args=[record.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    fact = DatedFact.objects.get(slug="review-agreed")
+    assert getattr(fact, "activity" if kind == "cooperationactivity" else "agreement") == record
+    assert [(entry.history_type, entry.history_user) for entry in fact.history.all()] == [("+", superuser)]
+    kind_in_urls = "cooperation" if kind == "cooperationactivity" else "agreements"
+    key = record.slug if kind == "cooperationactivity" else record.pk
+    log = client.get("/changes/", {"record": f"{kind_in_urls}/{key}"})
+    assert [[f"{line.label}: {line.text}" for line in entry.lines] for entry in log.context["entries"]][0] == [
+        "Dated facts: + A review was agreed"
+    ]
+    assert "A review was agreed" in page(client, record.get_absolute_url())
 
 
 def test_a_dated_fact_chosen_on_the_organisation_form_is_shown_and_kept_in_the_facts_history(
