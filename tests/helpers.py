@@ -4,6 +4,9 @@ import json
 import re
 from html import unescape
 
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
 
 def body(response):
     """The whole body of a response, streamed or not, as text."""
@@ -24,3 +27,17 @@ def status_text(response):
     sentence = re.search(r'<p class="count" role="status">(.*?)</p>', html, re.S).group(1)
     sentence = re.sub(r'<span class="visually-hidden">.*?</span>', "", sentence)
     return " ".join(unescape(re.sub(r"<[^>]+>", "", sentence)).split())
+
+
+def migrate(targets):
+    """Migrates the test database to ``targets``; the historical apps at that state."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def migrate_to_latest():
+    """Every migration applied again, as the tests after a migration test expect."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

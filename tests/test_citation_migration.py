@@ -2,8 +2,8 @@
 citation, unchanged, and the old fields go. Going back gives each record its first citation."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from .helpers import migrate, migrate_to_latest
 
 # The database is flushed afterwards; tests that need the staff groups the migrations make get
 # them back from conftest.py. (A serialized rollback collides with the content types that
@@ -12,18 +12,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("partnerships", "0010_registry_version_changed_at")]
 AFTER = [("partnerships", "0014_staff_rights_for_citations")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def migrate_to_latest():
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 in case is refused with those names, before any constraint fails on its own."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from .helpers import migrate, migrate_to_latest
 
 # The database is flushed afterwards, as in test_citation_migration.py.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -12,19 +12,11 @@ BEFORE = [("partnerships", "0021_staff_workflow")]
 AFTER = [("partnerships", "0022_organisation_name_any_case")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0021():
     apps = migrate(BEFORE)
     yield apps.get_model("partnerships", "Organisation")
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())  # the tests that follow expect every migration
+    migrate_to_latest()  # the tests that follow expect every migration applied
 
 
 def organisation(model, name, slug):
