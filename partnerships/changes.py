@@ -205,6 +205,8 @@ def remember_state_without_history(sender, instance, raw, **kwargs):
 
 
 def previous_state(model, instance, row):
+    if row.history_type == "+":
+        return None  # a record created now has no earlier state (nor a deleted record's of its id)
     earlier = model.history.filter(id=instance.pk, history_id__lt=row.history_id).order_by("-history_id").first()
     if earlier is not None:
         return state_of_history_record(model, earlier)
@@ -338,7 +340,8 @@ def note_history_record(sender, instance, history_instance, **kwargs):
     if history_instance.history_type == "-":
         return  # a deleted record's entries go with it (on_delete=CASCADE)
     if not history_instance.is_published:
-        withdraw(model, instance)
+        if history_instance.history_type != "+":  # a draft created now has nothing public to withdraw
+            withdraw(model, instance)
         return
     when = history_instance.history_date
     before = previous_state(model, instance, history_instance)

@@ -20,8 +20,11 @@ from django.db.models.signals import pre_save
 from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
+from .constraints import CheckedInPython
 from .dependencies import PublicationDependencies
 from .renames import SlugHistory
 
@@ -202,6 +205,19 @@ def public_records(model):
     return manager.published() if hasattr(manager, "published") else manager.all()
 
 
+class RegistryHistoryDescriptor(HistoryDescriptor):
+    """``Model.history``, whose manager class is made once: simple-history's own descriptor makes a
+    new class (inspecting every queryset method) on each access, which each saved record's
+    history entry does, a cost a bulk import of thousands of records pays thousands of times."""
+
+    @cached_property
+    def manager(self):
+        return self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance, owner):
+        return self.manager(self.model, instance)
+
+
 class RegistryHistory(HistoricalRecords):
     """django-simple-history's history, reachable from its model as ``model.registry_history``.
 
@@ -212,6 +228,18 @@ class RegistryHistory(HistoricalRecords):
     def contribute_to_class(self, cls, name):
         super().contribute_to_class(cls, name)
         cls.registry_history = self
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if type(descriptor) is HistoryDescriptor:
+            setattr(
+                sender,
+                self.manager_name,
+                RegistryHistoryDescriptor(
+                    descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class
+                ),
+            )
 
     def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
         """A many-to-many change seen from the other side (``partner.dated_facts.clear()``)
@@ -248,14 +276,14 @@ class RegistryHistory(HistoricalRecords):
                 links = field.remote_field.through._base_manager.filter(**{f"{source}_id": instance.pk}).values_list(
                     "pk", f"{target}_id"
                 )
-            m2m_history_model._base_manager.bulk_create(
-                [
-                    m2m_history_model(
-                        history=history_instance, id=link_id, **{f"{source}_id": instance.pk, f"{target}_id": other}
-                    )
-                    for link_id, other in links
-                ]
-            )
+            rows = [
+                m2m_history_model(
+                    history=history_instance, id=link_id, **{f"{source}_id": instance.pk, f"{target}_id": other}
+                )
+                for link_id, other in links
+            ]
+            if rows:
+                m2m_history_model._base_manager.bulk_create(rows)
 
 
 def registry_history(m2m_fields=(), publicly_dated=False):
@@ -512,7 +540,7 @@ class SourceDocument(SlugHistory, Timestamped, Versioned, PubliclyDated):
         return (self.slug,)
 
 
-class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned, PubliclyDated):
+class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned, PubliclyDated, CheckedInPython):
     """An international organisation the agency cooperates with."""
 
     class Kind(models.TextChoices):
@@ -617,7 +645,7 @@ class Organisation(PublicationDependencies, SlugHistory, Timestamped, Versioned,
             ancestor = ancestor.parent
 
 
-class Agreement(PublicationDependencies, Timestamped, Versioned, PubliclyDated):
+class Agreement(PublicationDependencies, Timestamped, Versioned, PubliclyDated, CheckedInPython):
     """A formal instrument between the agency and an organisation."""
 
     class Kind(models.TextChoices):
@@ -715,7 +743,9 @@ class Agreement(PublicationDependencies, Timestamped, Versioned, PubliclyDated):
             )
 
 
-class CooperationActivity(PublicationDependencies, SlugHistory, Timestamped, Versioned, PubliclyDated):
+class CooperationActivity(
+    PublicationDependencies, SlugHistory, Timestamped, Versioned, PubliclyDated, CheckedInPython
+):
     """Something the agency does or plans with one or more organisations."""
 
     class Status(models.TextChoices):

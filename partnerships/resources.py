@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from import_export import fields, resources, widgets
+from import_export import fields, instance_loaders, resources, widgets
 
 from .exports import ACTIVITIES, AGREEMENTS, FORMULA_PREFIXES, ORGANISATIONS
 from .models import (
@@ -31,6 +31,7 @@ from .models import (
     one_registry_change,
 )
 from .publication import PublicationRefused, PublicationWatch
+from .search import index as search_index
 
 SEPARATOR = ";"
 
@@ -48,6 +49,17 @@ class BySlug(widgets.CachedForeignKeyWidget):
 
     def __init__(self, model, field="slug"):
         super().__init__(model, field=field)
+        self._by_key = None
+
+    def get_instance_by_lookup_fields(self, value, row, **kwargs):
+        # Every record of the model, read once per import and kept by key: the library's own
+        # cache makes a new key class for every row it looks up.
+        if self._by_key is None:
+            self._by_key = {str(getattr(record, self.field)): record for record in self.get_queryset(value, row)}
+        try:
+            return self._by_key[str(value)]
+        except KeyError:
+            raise self.model.DoesNotExist from None
 
     def clean(self, value, row=None, **kwargs):
         value = undo_formula_guard(value)
@@ -148,8 +160,8 @@ class FirstCitation:
     @staticmethod
     def current(record):
         """The record's first citation of a published source, or None."""
-        if record.pk is None:
-            return None
+        if record.pk is None or getattr(record, "_imported_new", False):
+            return None  # a record the import creates has no citations yet
         return record.citations.filter(source__is_published=True).order_by("position", "pk").first()
 
     def changes(self, record):
@@ -160,7 +172,7 @@ class FirstCitation:
         source, passage = record._cited
         return citation is None or (citation.source_id, citation.passage) != (source.pk, passage)
 
-    def save(self, record, user):
+    def save(self, record, user, history=True):
         if not self.changes(record):
             return
         source, passage = record._cited
@@ -174,7 +186,39 @@ class FirstCitation:
         if user is not None:
             citation._history_user = user
         citation._change_reason = "Imported"
+        if not history:
+            citation.skip_history_when_saving = True
         citation.save()
+
+
+class RecordLoader(instance_loaders.ModelInstanceLoader):
+    """The records that the file's rows update, read before the first row in a few queries (a
+    thousand keys at a time) instead of one query a row. A key that comes back in a later row
+    is looked up again, so that the row updates what the earlier one saved."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        [key] = resource.get_import_id_fields()
+        self.field = resource.fields[key]
+        keys = []
+        for row in dataset.dict if dataset is not None else []:
+            try:
+                keys.append(self.field.clean({name: undo_formula_guard(value) for name, value in row.items()}))
+            except ValueError:
+                continue  # the row's own import names the error
+        keys = [key for key in dict.fromkeys(keys) if key not in (None, "")]
+        self.records = {}
+        for start in range(0, len(keys), 1000):
+            chunk = self.get_queryset().filter(**{f"{self.field.attribute}__in": keys[start : start + 1000]})
+            self.records.update({getattr(record, self.field.attribute): record for record in chunk})
+        self.seen = set()
+
+    def get_instance(self, row):
+        key = self.field.clean(row)
+        if key in self.seen:
+            return super().get_instance(row)
+        self.seen.add(key)
+        return self.records.get(key)
 
 
 class RegistryResource(resources.ModelResource):
@@ -192,7 +236,13 @@ class RegistryResource(resources.ModelResource):
     def import_data(self, dataset, dry_run=False, **kwargs):
         # The registry version changes once, in the import's transaction: it commits together
         # with the records, so no page of the new records is ever cached under the old version.
-        with transaction.atomic(), one_registry_change(announce=not dry_run):
+        # The search index too is written once, for all the records the rows reach, and not
+        # at all for a preview, which is rolled back.
+        with (
+            transaction.atomic(),
+            one_registry_change(announce=not dry_run),
+            search_index.batched(discard=dry_run),
+        ):
             return super().import_data(dataset, dry_run=dry_run, **kwargs)
 
     # Whatever the import makes public needs the permission to publish it, as for any change in
@@ -339,13 +389,19 @@ class RegistryResource(resources.ModelResource):
             field = instance._meta.get_field(name)
             through = field.remote_field.through
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-            links = through._base_manager.bulk_create(
-                [through(**{f"{source}_id": instance.pk, f"{target}_id": other.pk}) for other in records]
+            links = (
+                through._base_manager.bulk_create(
+                    [through(**{f"{source}_id": instance.pk, f"{target}_id": other.pk}) for other in records]
+                )
+                if records
+                else []
             )
             instance.known_links[name] = [(link.pk, getattr(link, f"{target}_id")) for link in links]
-        self.citation.save(instance, kwargs.get("user"))
+        # A preview is rolled back: it writes no history (nor the change log that follows it).
+        history = not kwargs.get("dry_run", False)
+        self.citation.save(instance, kwargs.get("user"), history=history)
         self.imported_keys.append(instance.pk)
-        if hasattr(instance, "skip_history_when_saving"):
+        if hasattr(instance, "skip_history_when_saving") and history:
             del instance.skip_history_when_saving
             user = kwargs.get("user")
             if user is not None:
@@ -395,6 +451,7 @@ class OrganisationResource(RegistryResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        instance_loader_class = RecordLoader
 
 
 class AgreementResource(RegistryResource):
@@ -421,6 +478,7 @@ class AgreementResource(RegistryResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        instance_loader_class = RecordLoader
 
 
 class CooperationActivityResource(RegistryResource):
@@ -446,3 +504,4 @@ class CooperationActivityResource(RegistryResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        instance_loader_class = RecordLoader

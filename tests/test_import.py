@@ -10,9 +10,12 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships.models import Agreement, CooperationActivity, Organisation, RegistryVersion, SourceDocument
+from partnerships.search.query import search
 
 from .helpers import body
 
@@ -407,3 +410,68 @@ def test_a_publisher_of_sources_imports_the_same_file(client, registry, editor):
     assert confirm(client, "organisation", response).status_code == 302
 
     assert source in SourceDocument.objects.public()
+
+
+def test_imported_and_published_activities_are_found_by_their_partners_areas_and_passages(client, registry, editor):
+    """The search index is written once, at the end of the import, when each record's links and
+    citation are saved: a new activity is found by all of them (and a preview writes none)."""
+    source = SourceDocument.objects.public().order_by("pk").first()
+    content = (
+        "slug,title,status,priority,partners,areas,source,source_passage\n"
+        f"quartz-cited,Quartz drills,planned,normal,iom,return,{source.slug},Zirconium words.\n"
+        "quartz-plain,Quartz lessons,planned,normal,unodc,terrorism,,\n"
+    ).encode()
+    client.force_login(editor)
+    response = preview(client, "cooperationactivity", content, publish="on")
+    assert search_slugs("quartz") == []
+    assert confirm(client, "cooperationactivity", response).status_code == 302
+
+    assert search_slugs("quartz") == ["quartz-cited", "quartz-plain"]
+    assert search_slugs("zirconium") == ["quartz-cited"]
+    assert "quartz-plain" in search_slugs("unodc") and "quartz-cited" not in search_slugs("unodc")
+    assert "quartz-plain" in search_slugs("terrorism") and "quartz-cited" in search_slugs("iom")
+
+
+def search_slugs(q):
+    return sorted(record.slug for record in search(CooperationActivity.objects.published(), q))
+
+
+def test_a_slug_repeated_in_one_file_updates_the_record_its_first_row_adds(client, registry, editor):
+    content = (
+        b"slug,title,status,priority,partners\n"
+        b"twice,First title,planned,normal,iom\n"
+        b"twice,Second title,ongoing,normal,iom\n"
+    )
+    client.force_login(editor)
+    response = preview(client, "cooperationactivity", content)
+    assert row_types(response) == ["new", "update"]
+    assert confirm(client, "cooperationactivity", response).status_code == 302
+    record = CooperationActivity.objects.get(slug="twice")
+    assert (record.title, record.status) == ("Second title", "ongoing")
+
+
+def import_queries(client, rows):
+    """The queries of the preview and of the confirmation of `rows` new activities."""
+    content = "slug,title,status,priority,partners,areas,starts_on,ends_on\n" + "".join(
+        f"counted-{number},Counted {number},planned,normal,iom;unodc,return,2026-01-01,2026-12-31\n"
+        for number in range(rows)
+    )
+    with CaptureQueriesContext(connection) as previewing:
+        response = preview(client, "cooperationactivity", content.encode(), publish="on")
+    with CaptureQueriesContext(connection) as importing:
+        assert confirm(client, "cooperationactivity", response).status_code == 302
+    CooperationActivity.objects.filter(slug__startswith="counted-").delete()
+    return len(previewing), len(importing)
+
+
+def test_each_imported_row_costs_a_bounded_number_of_queries(client, registry, editor):
+    """What lets ten thousand rows import within a minute (make bench): the records to update are
+    read for the whole file, related records once, the check constraints evaluated without the
+    database, the search index written once, and the preview writes no history."""
+    client.force_login(editor)
+    preview_10, import_10 = import_queries(client, 10)
+    preview_20, import_20 = import_queries(client, 20)
+    # Per row, previewed: the record's uniqueness checks, its insert and its links' inserts.
+    assert (preview_20 - preview_10) / 10 <= 7
+    # Imported and published: the same, its history entry with its links, its change log entry.
+    assert (import_20 - import_10) / 10 <= 14

@@ -385,3 +385,32 @@ def test_a_flushed_database_leaves_no_entry_in_the_index(registry):
     call_command("flush", interactive=False, verbosity=0)
     assert entries() == []
     assert entries("partnerships_search_organisation") == []
+
+
+def test_inside_batched_each_entry_is_written_once_at_the_end(partner):
+    with index.batched():
+        record = activity("a", "Quartz training")
+        CooperationActivity.partners.through.objects.create(cooperationactivity=record, organisation=partner)
+        partner.name = "Garnet Maritime Council"
+        partner.save()
+        assert activities("quartz") == []
+    assert activities("quartz") == ["a"] and activities("garnet") == ["a"] and activities("opal") == ["a"]
+
+
+def test_a_discarded_batch_or_one_ended_by_an_error_writes_nothing(partner):
+    with index.batched(discard=True):
+        activity("a", "Quartz training", partners=[partner])
+    with pytest.raises(RuntimeError), index.batched():
+        activity("b", "Quartz drills", partners=[partner])
+        raise RuntimeError
+    assert activities("quartz") == []
+    activity("c", "Quartz lessons", partners=[partner])  # after the block, entries are written as they change
+    assert activities("quartz") == ["c"]
+
+
+def test_a_batch_inside_deferred_leaves_the_index_to_its_rebuild(partner):
+    with index.deferred():
+        with index.batched():
+            activity("a", "Quartz training", partners=[partner])
+        assert activities("quartz") == []
+    assert activities("quartz") == ["a"]
