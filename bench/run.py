@@ -590,9 +590,10 @@ DELETE_IMPORTED = """
 import os
 from django.db import transaction
 from django.test import override_settings
-from partnerships.models import Citation, CooperationActivity
+from partnerships.models import Citation, CooperationActivity, one_registry_change
+from partnerships.search import index
 prefix = os.environ["BENCH_IMPORT_PREFIX"]
-with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
+with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False), one_registry_change(), index.batched():
     deleted = CooperationActivity._base_manager.filter(slug__startswith=prefix).delete()[1]
     history = CooperationActivity.history.filter(slug__startswith=prefix)
     for links in CooperationActivity.registry_history.m2m_models.values():  # not deleted with their entry

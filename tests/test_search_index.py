@@ -16,6 +16,7 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from partnerships.models import (
     Agreement,
@@ -414,3 +415,23 @@ def test_a_batch_inside_deferred_leaves_the_index_to_its_rebuild(partner):
             activity("a", "Quartz training", partners=[partner])
         assert activities("quartz") == []
     assert activities("quartz") == ["a"]
+
+
+def test_deleting_selected_records_in_the_admin_writes_their_entries_once(partner, admin_client):
+    annals = source()
+    records = [activity(slug, "Quartz training", partners=[partner]) for slug in ("a", "b", "c")]
+    for record in records[:2]:
+        Citation.objects.create(activity=record, source=annals, passage="Patrols along the amber dunes.")
+    assert sources("annals") == ["annals"] and activities("quartz") == ["a", "b", "c"]
+
+    with CaptureQueriesContext(connection) as deleting:
+        response = admin_client.post(
+            reverse("admin:partnerships_cooperationactivity_changelist"),
+            {"action": "delete_selected", "_selected_action": [r.pk for r in records[:2]], "post": "yes"},
+        )
+
+    assert response.status_code == 302
+    assert activities("quartz") == ["c"] and activities("dunes") == []
+    assert sources("annals") == []  # no public record cites it any more
+    rewrites = [q["sql"] for q in deleting.captured_queries if q["sql"].startswith("DELETE FROM")]
+    assert sum("partnerships_search_source" in sql for sql in rewrites) == 1  # not one per record

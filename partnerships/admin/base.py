@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -21,9 +21,10 @@ from ..admin_input import (
     is_key,
 )
 from ..dependencies import is_public
-from ..models import EditConflict
+from ..models import EditConflict, one_registry_change
 from ..publication import PublicationRefused, PublicationWatch, targets_in_formsets
 from ..renames import SlugHistory
+from ..search import index as search_index
 from .conflicts import VersionedAdminMixin, VersionedForm
 from .history import ReadableHistoryMixin
 
@@ -69,6 +70,16 @@ class RegistryAdmin(VersionedAdminMixin, ReadableHistoryMixin, SimpleHistoryAdmi
 
     def get_changelist(self, request, **kwargs):
         return RegistryChangeList
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected": the registry version moves once and the search index's entries
+        # that the deletions reach are written once, at the end, not once per record deleted.
+        with (
+            transaction.atomic(using=router.db_for_write(self.model)),
+            one_registry_change(),
+            search_index.batched(),
+        ):
+            super().delete_queryset(request, queryset)
 
     def get_changelist_instance(self, request):
         try:
