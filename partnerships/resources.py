@@ -215,6 +215,8 @@ class RecordLoader(instance_loaders.ModelInstanceLoader):
 
     def get_instance(self, row):
         key = self.field.clean(row)
+        if key in (None, ""):
+            return None  # a row without a key adds a record
         if key in self.seen:
             return super().get_instance(row)
         self.seen.add(key)

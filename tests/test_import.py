@@ -475,3 +475,16 @@ def test_each_imported_row_costs_a_bounded_number_of_queries(client, registry, e
     assert (preview_20 - preview_10) / 10 <= 7
     # Imported and published: the same, its history entry with its links, its change log entry.
     assert (import_20 - import_10) / 10 <= 14
+
+
+def test_agreements_without_an_id_are_each_added(client, registry, editor):
+    content = (
+        b"id,title,organisation,kind,status\n"
+        b",First arrangement,iom,working-arrangement,under-negotiation\n"
+        b",Second arrangement,iom,working-arrangement,under-negotiation\n"
+    )
+    client.force_login(editor)
+    response = preview(client, "agreement", content)
+    assert row_types(response) == ["new", "new"], row_errors(response)
+    assert confirm(client, "agreement", response).status_code == 302
+    assert sorted(Agreement.objects.values_list("title", flat=True)) == ["First arrangement", "Second arrangement"]
