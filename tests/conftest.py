@@ -1,13 +1,11 @@
 """Shared test data: the shipped fixtures, users by role, and settings every test needs."""
 
-from importlib import import_module
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from .helpers import restore_staff_groups
 
 # Registry files for tests that need separate processes on one database (tests/processes.py).
 from .processes import shipped_sqlite_template, sqlite_registry  # noqa: F401
@@ -44,24 +42,19 @@ def _no_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
-STAFF_GROUPS = ("partnerships", "0005_staff_groups")
-
-
 @pytest.fixture(autouse=True)
 def _staff_groups(request):
-    """The staff groups, as their migration made them, for every test that uses the database.
+    """The staff groups, as their migrations made them, for every test that uses the database.
 
     A browser test (a transactional test, for the live server) empties every table when it
     ends, the rows that data migrations wrote included; a test that runs after it in the same
-    process would otherwise find no groups. The migration's own function puts them back.
+    process would otherwise find no groups, or groups without the rights later migrations gave.
     """
     if "db" not in request.fixturenames or request.node.get_closest_marker("browser"):
         return
     request.getfixturevalue("db")
-    migration = import_module(f"{STAFF_GROUPS[0]}.migrations.{STAFF_GROUPS[1]}")
-    if Group.objects.filter(name__in=[migration.EDITORS, migration.VIEWERS]).count() < 2:
-        state = MigrationExecutor(connection).loader.project_state(STAFF_GROUPS)
-        migration.create_groups(state.apps, None)
+    if Group.objects.filter(name__in=["Registry editors", "Registry viewers"]).count() < 2:
+        restore_staff_groups()
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-"""Helpers for reading responses in tests."""
+"""Helpers for reading responses in tests, and for putting the database back as migrations left it."""
 
 import json
 import re
 from html import unescape
+from importlib import import_module
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -41,3 +42,19 @@ def migrate_to_latest():
     """Every migration applied again, as the tests after a migration test expect."""
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# The migrations that give the staff groups their rights, and the function of each that does.
+STAFF_RIGHTS = [
+    ("0005_staff_groups", "create_groups"),
+    ("0014_staff_rights_for_citations", "grant"),
+    ("0017_publication_of_vocabularies_and_sources", "let_editors_publish"),
+]
+
+
+def restore_staff_groups():
+    """The staff groups with every right their migrations give them, by those migrations' own functions."""
+    loader = MigrationExecutor(connection).loader
+    for name, function in STAFF_RIGHTS:
+        state = loader.project_state(("partnerships", name))
+        getattr(import_module(f"partnerships.migrations.{name}"), function)(state.apps, None)

@@ -1,5 +1,7 @@
 """Staff roles: what each kind of user may do in the admin, and nothing more."""
 
+from importlib import import_module
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
@@ -8,6 +10,7 @@ from django.urls import reverse
 from partnerships.models import Agreement, Organisation
 
 from .admin_forms import organisation_form
+from .helpers import restore_staff_groups
 
 REGISTRY_MODELS = ["cooperationarea", "region", "sourcedocument", "organisation", "agreement", "cooperationactivity"]
 
@@ -233,3 +236,19 @@ def test_an_editor_publishes_with_the_form(client, editor, draft):
 
     draft.refresh_from_db()
     assert draft.is_published
+
+
+def test_staff_groups_put_back_after_a_flush_have_every_right_their_migrations_gave(db):
+    """A browser test empties every table; the groups come back with the rights of 0005, 0014 and 0017."""
+    Group.objects.filter(name__in=["Registry editors", "Registry viewers"]).delete()
+    restore_staff_groups()
+    rights = {
+        group.name: set(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.filter(name__in=["Registry editors", "Registry viewers"])
+    }
+    citations = import_module("partnerships.migrations.0014_staff_rights_for_citations").RIGHTS
+    assert set(citations["Registry editors"]) <= rights["Registry editors"]
+    assert set(citations["Registry viewers"]) <= rights["Registry viewers"]
+    assert {"publish_cooperationarea", "publish_region", "publish_sourcedocument"} <= rights["Registry editors"]
+    assert {"publish_organisation", "change_cooperationactivity"} <= rights["Registry editors"]
+    assert not any(codename.startswith(("add_", "change_", "delete_")) for codename in rights["Registry viewers"])

@@ -323,3 +323,16 @@ def test_the_search_joins_the_index_on_the_record_id(searchable):
         assert "VIRTUAL TABLE INDEX" in plan, plan
     else:
         assert "partnerships_search_activity" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "q, weights, tsquery",
+    [
+        ("Trafficking", "A", "'trafficking':*A"),
+        ("Frontex–INTERPOL", "AB", "'frontex':AB <-> 'interpol':*AB"),
+        ('"Joint  workshop" -narcotics', "A", "'joint':A <-> 'workshop':A"),
+        ("organis", "AB", "('organis':*AB | 'organiz':*AB)"),
+    ],
+)  # fmt: skip
+def test_postgresql_matches_within_columns_by_the_weights_the_query_names(q, weights, tsquery):
+    assert text.tsquery(text.parse(q), excluded=False, weights=weights) == tsquery

@@ -33,33 +33,13 @@ class Match(Lookup):
     the expression is written by partnerships/search/text.py."""
 
     lookup_name = "match"
-    # PostgreSQL: the weights (columns) of the vector to match in; all of them by default.
-    weights = None
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         if connection.vendor == "postgresql":
-            if self.weights:
-                lhs = f"ts_filter({lhs}, '{{{self.weights}}}')"
             return f"{lhs} @@ to_tsquery('{TEXT_SEARCH_CONFIG}', {rhs})", [*lhs_params, *rhs_params]
         return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
-
-
-@FullTextField.register_lookup
-class MatchInTitle(Match):
-    """PostgreSQL: a match in the name, acronym or title (weight A)."""
-
-    lookup_name = "match_title"
-    weights = "a"
-
-
-@FullTextField.register_lookup
-class MatchInNames(Match):
-    """PostgreSQL: a match in the title or the related names (weights A and B)."""
-
-    lookup_name = "match_names"
-    weights = "a,b"
 
 
 class SearchEntry(models.Model):

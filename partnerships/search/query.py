@@ -40,12 +40,13 @@ def _expression(connection, query, excluded=True):
 def _tier(connection, entries, query):
     """Where the query matches: within the title, within the title and related names, or elsewhere."""
     if connection.vendor == "postgresql":
-        expression = text.tsquery(query, excluded=False)
+        # Words weighted A (title) or B (related names) in the vector: labelled in the query,
+        # so that the vector is matched as it is (filtering it by weight first copies it).
 
-        def within(lookup):
-            return Q(**{f"search_entry__document__{lookup}": expression})
+        def within(weights):
+            return Q(search_entry__document__match=text.tsquery(query, excluded=False, weights=weights))
 
-        title, names = within("match_title"), within("match_names")
+        title, names = within("A"), within("AB")
     else:
         # FTS5 cannot MATCH outside WHERE: ask which matching rows have the words in those columns.
         expression = text.fts5(query, excluded=False)

@@ -201,27 +201,29 @@ def fts5(query, excluded=True):
 # PostgreSQL tsquery -------------------------------------------------------------------
 
 
-def _tsquery_clause(clause):
+def _tsquery_clause(clause, weights=""):
     def one(variant):
-        lexemes = [f"'{word}'" for word in variant]
+        lexemes = [f"'{word}'" + (f":{weights}" if weights else "") for word in variant]
         if clause.prefix:
-            lexemes[-1] += ":*"
+            lexemes[-1] = f"'{variant[-1]}':*{weights}"
         return " <-> ".join(lexemes)
 
     forms = [one(variant) for variant in clause.variants()]
     return forms[0] if len(forms) == 1 else f"({' | '.join(forms)})"
 
 
-def _tsquery_any(clauses_list):
-    parts = [" & ".join(_tsquery_clause(c) for c in clauses) for clauses in clauses_list]
+def _tsquery_any(clauses_list, weights=""):
+    parts = [" & ".join(_tsquery_clause(c, weights) for c in clauses) for clauses in clauses_list]
     return parts[0] if len(parts) == 1 else " | ".join(f"({part})" for part in parts)
 
 
-def tsquery(query, excluded=True):
-    """The query as to_tsquery() input for the registry's text search configuration."""
+def tsquery(query, excluded=True, weights=""):
+    """The query as to_tsquery() input for the registry's text search configuration; with
+    ``weights`` ("A", "AB"), each word matches only where the vector gives it one of those
+    weights (the columns of the index: partnerships/search/entries.py)."""
     if not query.alternatives:
         return _tsquery_any([[c] for c in query.excluded])
-    expression = _tsquery_any(query.alternatives)
+    expression = _tsquery_any(query.alternatives, weights)
     if excluded and query.excluded:
         expression = f"({expression}) & !({_tsquery_any([[c] for c in query.excluded])})"
     return expression
