@@ -192,25 +192,15 @@ class FirstCitation:
 
 
 class RecordLoader(instance_loaders.ModelInstanceLoader):
-    """The records that the file's rows update, read before the first row in a few queries (a
-    thousand keys at a time) instead of one query a row. A key that comes back in a later row
-    is looked up again, so that the row updates what the earlier one saved."""
+    """The records that the file's rows update, as the resource read them for the whole file
+    before the first row (``records_named``), instead of one query a row. A key that comes back
+    in a later row is looked up again, so that the row updates what the earlier one saved."""
 
     def __init__(self, resource, dataset=None):
         super().__init__(resource, dataset)
         [key] = resource.get_import_id_fields()
         self.field = resource.fields[key]
-        keys = []
-        for row in dataset.dict if dataset is not None else []:
-            try:
-                keys.append(self.field.clean({name: undo_formula_guard(value) for name, value in row.items()}))
-            except ValueError:
-                continue  # the row's own import names the error
-        keys = [key for key in dict.fromkeys(keys) if key not in (None, "")]
-        self.records = {}
-        for start in range(0, len(keys), 1000):
-            chunk = self.get_queryset().filter(**{f"{self.field.attribute}__in": keys[start : start + 1000]})
-            self.records.update({getattr(record, self.field.attribute): record for record in chunk})
+        self.records = getattr(resource, "records_in_file", {})  # none if the file was refused whole
         self.seen = set()
 
     def get_instance(self, row):
@@ -254,8 +244,11 @@ class RegistryResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self.imported_keys = []
+        self.records_in_file = self.records_named(dataset)
         self.watch = PublicationWatch(
-            self._meta.model, self.records_named(dataset), targets=self.targets_named(dataset)
+            self._meta.model,
+            {record.pk for record in self.records_in_file.values()},
+            targets=self.targets_named(dataset),
         )
 
     def after_import(self, dataset, result, **kwargs):
@@ -276,12 +269,18 @@ class RegistryResource(resources.ModelResource):
         return [str(undo_formula_guard(value)).strip() for value in dataset[name] if value not in (None, "")]
 
     def records_named(self, dataset):
-        """Ids of the records already there that the file's rows update."""
+        """{key: record} of the records already there that the file's rows update, read a
+        thousand keys a query: the publication check notes them, and the rows find them here."""
         [key] = self._meta.import_id_fields
         values = self.column(dataset, key)
         if key == "id":
             values = [int(float(value)) for value in values if value.replace(".", "", 1).isdigit()]
-        return set(self._meta.model._base_manager.filter(**{f"{key}__in": values}).values_list("pk", flat=True))
+        values = list(dict.fromkeys(values))
+        records = {}
+        for start in range(0, len(values), 1000):
+            chunk = self._meta.model._base_manager.filter(**{f"{key}__in": values[start : start + 1000]})
+            records.update({getattr(record, key): record for record in chunk})
+        return records
 
     def targets_named(self, dataset):
         """{model: ids} of the related records the file's columns name (by slug, or id)."""

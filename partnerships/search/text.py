@@ -203,10 +203,13 @@ def fts5(query, excluded=True):
 
 def _tsquery_clause(clause, weights=""):
     def one(variant):
-        lexemes = [f"'{word}'" + (f":{weights}" if weights else "") for word in variant]
+        # Each word's label: its weights, and for a typed word's last one a prefix mark.
+        labels = [weights] * len(variant)
         if clause.prefix:
-            lexemes[-1] = f"'{variant[-1]}':*{weights}"
-        return " <-> ".join(lexemes)
+            labels[-1] = f"*{weights}"
+        return " <-> ".join(
+            f"'{word}'" + (f":{label}" if label else "") for word, label in zip(variant, labels, strict=True)
+        )
 
     forms = [one(variant) for variant in clause.variants()]
     return forms[0] if len(forms) == 1 else f"({' | '.join(forms)})"
