@@ -96,7 +96,12 @@ def test_restoring_into_an_empty_database_gives_the_same_records_history_and_use
         "print(json.dumps([snapshot(), logged_in]))",
         ENOUGH_HASHERS,
     )
-    assert restored == [snapshot(), True]
+    rows, logged_in = restored
+    before = snapshot()
+    assert rows.keys() == before.keys()
+    for model, model_rows in before.items():
+        assert rows[model] == model_rows, f"{model} differs after the restore"
+    assert logged_in
 
 
 def test_a_database_that_holds_records_is_replaced_only_when_asked(history, tmp_path):

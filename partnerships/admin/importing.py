@@ -1,4 +1,4 @@
-"""Bulk import in the admin (django-import-export), with the resources of partnerships/resources.py.
+"""Bulk import in the admin (django-import-export), with the resources of partnerships/imports/.
 
 The "Import" button of the organisations', agreements' and activities' lists takes a CSV or
 Excel file in the columns of the public downloads, shows every row as new, changed or
@@ -14,7 +14,7 @@ from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from ..resources import AgreementResource, CooperationActivityResource, OrganisationResource
+from ..imports import AgreementResource, CooperationActivityResource, OrganisationResource
 from .publishing import can_publish
 
 RESOURCES = {

@@ -11,6 +11,9 @@ transaction, or none.
 Imported records arrive as drafts unless the importer may publish them and asks for it;
 existing records keep their publication state unless publishing is asked for. Each saved
 record gets one history entry, by the importing user, marked "Imported".
+
+The cells are read in columns.py; what the rows write after their records is written for the
+whole file at once (writes.py).
 """
 
 from collections import defaultdict
@@ -19,176 +22,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, instance_loaders, resources, widgets
 
-from .exports import ACTIVITIES, AGREEMENTS, FORMULA_PREFIXES, ORGANISATIONS
-from .models import (
+from ..exports import ACTIVITIES, AGREEMENTS, ORGANISATIONS
+from ..models import (
     Agreement,
-    Citation,
     CooperationActivity,
     CooperationArea,
     Organisation,
     Region,
-    SourceDocument,
     one_registry_change,
 )
-from .publication import PublicationRefused, PublicationWatch
-from .search import index as search_index
-
-SEPARATOR = ";"
-
-
-def undo_formula_guard(value):
-    """The downloads write a cell that a spreadsheet would run as a formula with a leading
-    apostrophe; imported back, the apostrophe goes again."""
-    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:2] in FORMULA_PREFIXES:
-        return value[1:]
-    return value
-
-
-class BySlug(widgets.CachedForeignKeyWidget):
-    """A related record named by its slug (or id), with an error that names an unknown one."""
-
-    def __init__(self, model, field="slug"):
-        super().__init__(model, field=field)
-        self._by_key = None
-
-    def get_instance_by_lookup_fields(self, value, row, **kwargs):
-        # Every record of the model, read once per import and kept by key: the library's own
-        # cache makes a new key class for every row it looks up.
-        if self._by_key is None:
-            self._by_key = {str(getattr(record, self.field)): record for record in self.get_queryset(value, row)}
-        try:
-            return self._by_key[str(value)]
-        except KeyError:
-            raise self.model.DoesNotExist from None
-
-    def clean(self, value, row=None, **kwargs):
-        value = undo_formula_guard(value)
-        if value in (None, ""):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # Excel stores an id as a number
-        value = str(value).strip()
-        try:
-            return super().clean(value, row, **kwargs)
-        except self.model.DoesNotExist:
-            raise ValueError(f"No {self.model._meta.verbose_name} has the {self.field} “{value}”.") from None
-
-
-class SlugList(widgets.ManyToManyWidget):
-    """Related records named by slug, separated by semicolons; every slug must exist."""
-
-    def __init__(self, model):
-        super().__init__(model, separator=SEPARATOR, field="slug")
-        self._by_slug = None
-
-    def clean(self, value, row=None, **kwargs):
-        value = undo_formula_guard(value)
-        if not value:
-            return []
-        slugs = [slug.strip() for slug in str(value).split(self.separator) if slug.strip()]
-        if self._by_slug is None:  # read once per import: a few thousand records at most
-            self._by_slug = {record.slug: record for record in self.model._base_manager.all()}
-        unknown = [slug for slug in slugs if slug not in self._by_slug]
-        if unknown:
-            names = ", ".join(f"“{slug}”" for slug in unknown)
-            raise ValueError(f"No {self.model._meta.verbose_name} has the slug {names}.")
-        return [self._by_slug[slug] for slug in dict.fromkeys(slugs)]
-
-    def render(self, value, obj=None, **kwargs):
-        return SEPARATOR.join(record.slug for record in value.all()) if value is not None else ""
-
-
-class Text(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
-        value = undo_formula_guard(value)
-        return "" if value is None else str(value).strip()
-
-
-class Date(widgets.DateWidget):
-    """ISO dates as the downloads write them; Excel's own dates too."""
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError:
-            raise ValueError(f"“{value}” is not a date: write it as YYYY-MM-DD.") from None
-
-
-class FirstCitation:
-    """The CSV columns that say where a statement comes from (``source`` and ``source_passage``):
-    the record's first citation of a published source, as the downloads write it.
-
-    A row naming a source sets that citation: its passage is updated when the source is the
-    same, or it cites the new source (its place in the old one no longer applies); a record
-    without one gains a citation. Blank columns leave the record's citations as they are (a
-    download leaves them blank where no citation is public). Read and written in this one
-    place, so that the import follows the registry's citations (partnerships/provenance.py).
-    """
-
-    columns = ("source", "source_passage")
-
-    def __init__(self):
-        # One per import: the widget keeps the source documents it has read.
-        self.source_widget = BySlug(SourceDocument)
-
-    def read(self, row):
-        """(source document or None, passage) of a row; ValueError naming a bad column."""
-        source = self.source_widget.clean(row.get("source"))
-        passage = Text().clean(row.get("source_passage"))
-        return source, passage
-
-    def apply(self, record, row, errors):
-        record._cited = None
-        if not any(column in row for column in self.columns):
-            return
-        try:
-            source, passage = self.read(row)
-        except ValueError as error:
-            errors["source"] = ValidationError(str(error), code="invalid")
-            return
-        if passage and source is None:
-            errors["source"] = ValidationError(
-                "A quoted passage needs its source: name the source document's slug.", code="required"
-            )
-            return
-        if source is not None:
-            record._cited = (source, passage)
-
-    @staticmethod
-    def current(record):
-        """The record's first citation of a published source, or None."""
-        if record.pk is None or getattr(record, "_imported_new", False):
-            return None  # a record the import creates has no citations yet
-        return record.citations.filter(source__is_published=True).order_by("position", "pk").first()
-
-    def changes(self, record):
-        """Whether the row changes the record's citations."""
-        if getattr(record, "_cited", None) is None:
-            return False
-        citation = self.current(record)
-        source, passage = record._cited
-        return citation is None or (citation.source_id, citation.passage) != (source.pk, passage)
-
-    def save(self, record, user, history=True):
-        if not self.changes(record):
-            return
-        source, passage = record._cited
-        citation = self.current(record)
-        if citation is None:
-            owner = record._meta.get_field("citations").field.name
-            citation = Citation(**{owner: record}, position=0)
-        elif citation.source_id != source.pk:
-            citation.locator, citation.note = "", ""
-        citation.source, citation.passage = source, passage
-        if user is not None:
-            citation._history_user = user
-        citation._change_reason = "Imported"
-        if not history:
-            citation.skip_history_when_saving = True
-        citation.save()
+from ..publication import PublicationRefused, PublicationWatch
+from ..search import index as search_index
+from .checks import UniqueInAnyCase, any_case_constraints
+from .columns import SEPARATOR, BySlug, Date, FirstCitation, SlugList, Text, undo_formula_guard
+from .writes import RowWrites
 
 
 class RecordLoader(instance_loaders.ModelInstanceLoader):
@@ -208,6 +55,7 @@ class RecordLoader(instance_loaders.ModelInstanceLoader):
         if key in (None, ""):
             return None  # a row without a key adds a record
         if key in self.seen:
+            self.resource.write_pending()  # what the earlier row left to write, before it is read
             return super().get_instance(row)
         self.seen.add(key)
         return self.records.get(key)
@@ -226,6 +74,9 @@ class RegistryResource(resources.ModelResource):
         abstract = True
 
     def import_data(self, dataset, dry_run=False, **kwargs):
+        self.writes = RowWrites(history=not dry_run)
+        self.imported = []
+        self.unique = UniqueInAnyCase(self._meta.model, {}, [])  # before_import reads the file's
         # The registry version changes once, in the import's transaction: it commits together
         # with the records, so no page of the new records is ever cached under the old version.
         # The search index too is written once, for all the records the rows reach, and not
@@ -243,8 +94,10 @@ class RegistryResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self.imported_keys = []
         self.records_in_file = self.records_named(dataset)
+        model = self._meta.model
+        values = {name: self.column(dataset, name) for name in any_case_constraints(model)}
+        self.unique = UniqueInAnyCase(model, values, self.records_in_file.values())
         self.watch = PublicationWatch(
             self._meta.model,
             {record.pk for record in self.records_in_file.values()},
@@ -252,12 +105,13 @@ class RegistryResource(resources.ModelResource):
         )
 
     def after_import(self, dataset, result, **kwargs):
+        self.writes.write()
         super().after_import(dataset, result, **kwargs)
         user = kwargs.get("user")
         if user is None or result.has_errors() or result.has_validation_errors():
             return
         try:
-            self.watch.check(user, self.imported_keys)
+            self.watch.check(user, [record.pk for record in self.imported])
         except PublicationRefused as refusal:
             # An error of the whole import: nothing is saved (django-import-export rolls back).
             result.append_base_error(self.get_error_result_class()(refusal))
@@ -353,6 +207,33 @@ class RegistryResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """As ``full_clean()`` validates a record, without the queries it would send a row: the
+        unique fields, unique in any case too, are checked for the whole file (checks.py; a
+        field's own uniqueness adds nothing to its constraint's), and a related record named in
+        the file was found in the database as the column was read."""
+        errors = dict(import_validation_errors or {})
+        found = set()
+        for field in self.get_import_fields():
+            if isinstance(field.widget, BySlug):
+                relation = instance._meta.get_field(field.attribute)
+                if relation.is_cached(instance) and relation.get_cached_value(instance) is not None:
+                    found.add(field.attribute)  # set by its column, from the records read
+        steps = [
+            lambda exclude: instance.clean_fields(exclude=exclude | found),
+            lambda exclude: instance.clean(),
+            lambda exclude: instance.validate_constraints(exclude=exclude | self.unique.fields),
+        ]
+        for step in steps:
+            try:
+                step(set(errors))
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        for name, unique_errors in self.unique.errors(instance, exclude=errors).items():
+            errors.setdefault(name, []).extend(unique_errors)
+        if errors:
+            raise ValidationError(errors)
+
     def check_publishable(self, instance, errors):
         """A record published by the import must not show drafts (``drafts_it_depends_on``)."""
         links = {
@@ -370,6 +251,28 @@ class RegistryResource(resources.ModelResource):
                 code="drafts",
             )
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # A new record is inserted with the others, a thousand at a time (``use_bulk``); a record
+        # already there is saved at once, as the admin saves it (its version checked, the slug it
+        # leaves kept as an old link).
+        if is_create:
+            super().save_instance(instance, is_create, row, **kwargs)
+        else:
+            self.before_save_instance(instance, row, **kwargs)
+            self.do_instance_save(instance, is_create)
+            self.after_save_instance(instance, row, **kwargs)
+        self.unique.hold(instance)
+
+    def bulk_create(self, *args, **kwargs):
+        created = list(self.create_instances)
+        super().bulk_create(*args, **kwargs)
+        self.unique.saved(created)
+
+    def write_pending(self):
+        """What the rows so far left to write: their new records, then the rest (writes.py)."""
+        self.bulk_create(using_transactions=True, dry_run=False, raise_errors=True, batch_size=self._meta.batch_size)
+        self.writes.write()
+
     def before_save_instance(self, instance, row, **kwargs):
         if self.publish:
             instance.is_published = True
@@ -380,35 +283,31 @@ class RegistryResource(resources.ModelResource):
         instance._change_reason = "Imported"
 
     def save_m2m(self, instance, row, **kwargs):
-        # A new record has no links yet: they are written in one INSERT per field, and handed
-        # to the history entry (``known_links``) instead of being read back.
-        instance.known_links = {}
+        # A record the import creates has no links or citations yet: they are written with
+        # those of the other rows (writes.py). A record already there is updated at once.
         for name, records in instance._links.items():
-            if not instance._imported_new:
+            if instance._imported_new:
+                self.writes.link(instance, instance._meta.get_field(name), records)
+            else:
                 getattr(instance, name).set(records)
-                continue
-            field = instance._meta.get_field(name)
-            through = field.remote_field.through
-            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-            links = (
-                through._base_manager.bulk_create(
-                    [through(**{f"{source}_id": instance.pk, f"{target}_id": other.pk}) for other in records]
-                )
-                if records
-                else []
-            )
-            instance.known_links[name] = [(link.pk, getattr(link, f"{target}_id")) for link in links]
-        # A preview is rolled back: it writes no history (nor the change log that follows it).
-        history = not kwargs.get("dry_run", False)
-        self.citation.save(instance, kwargs.get("user"), history=history)
-        self.imported_keys.append(instance.pk)
-        if hasattr(instance, "skip_history_when_saving") and history:
+        user = kwargs.get("user")
+        citation = self.citation.revised(instance)
+        if citation is not None:
+            if user is not None:
+                citation._history_user = user
+            citation._change_reason = "Imported"
+            if instance._imported_new:
+                self.writes.cite(citation)
+            else:
+                if not self.writes.history:
+                    citation.skip_history_when_saving = True
+                citation.save()
+        self.imported.append(instance)
+        if hasattr(instance, "skip_history_when_saving"):
             del instance.skip_history_when_saving
-            user = kwargs.get("user")
             if user is not None:
                 instance._history_user = user
-            created = getattr(instance, "_imported_new", False)
-            type(instance).registry_history.record_save(instance, created=created)
+            self.writes.record_history(instance, created=instance._imported_new)
 
 
 def text(column):
@@ -452,6 +351,9 @@ class OrganisationResource(RegistryResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        # New records are inserted a thousand at a time, and rows run without a savepoint each:
+        # a row that fails its checks writes nothing, and an import with any error saves nothing.
+        use_bulk = True
         instance_loader_class = RecordLoader
 
 
@@ -479,6 +381,9 @@ class AgreementResource(RegistryResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        # New records are inserted a thousand at a time, and rows run without a savepoint each:
+        # a row that fails its checks writes nothing, and an import with any error saves nothing.
+        use_bulk = True
         instance_loader_class = RecordLoader
 
 
@@ -505,4 +410,7 @@ class CooperationActivityResource(RegistryResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+        # New records are inserted a thousand at a time, and rows run without a savepoint each:
+        # a row that fails its checks writes nothing, and an import with any error saves nothing.
+        use_bulk = True
         instance_loader_class = RecordLoader
