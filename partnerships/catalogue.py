@@ -137,7 +137,9 @@ def build(request):
     graph.add((publisher, FOAF.name, Literal(settings.REGISTRY_PUBLISHER_NAME, lang="en")))
     graph.add((catalogue, DCTERMS.publisher, publisher))
 
-    contact = typed(graph, BNode(), VCARD.Kind, VCARD.Organization)
+    # Named, not a blank node: a blank node gets a new random name on every rendering, and one
+    # representation must always be the same bytes (its ETag is strong).
+    contact = typed(graph, URIRef(url("/") + "#contact"), VCARD.Kind, VCARD.Organization)
     graph.add((contact, VCARD.fn, Literal(settings.REGISTRY_PUBLISHER_NAME, lang="en")))
     if settings.REGISTRY_CONTACT_EMAIL:
         graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{settings.REGISTRY_CONTACT_EMAIL}")))
@@ -223,7 +225,7 @@ def add_temporal(graph, dataset, span):
     """The dataset's time span, from its earliest to its latest known date, where any is known."""
     if not span or not (span["start"] or span["end"]):
         return
-    period = typed(graph, BNode(), DCTERMS.PeriodOfTime)
+    period = typed(graph, BNode(f"{str(dataset).rpartition('#')[2]}-period"), DCTERMS.PeriodOfTime)
     if span["start"]:
         graph.add((period, DCAT.startDate, Literal(span["start"], datatype=XSD.date)))
     if span["end"]:

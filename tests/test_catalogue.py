@@ -70,6 +70,13 @@ def test_both_serialisations_say_the_same(client):
     assert set(turtle.subjects(RDF.type, DCAT.Distribution)) == set(jsonld.subjects(RDF.type, DCAT.Distribution))
 
 
+@pytest.mark.parametrize("path", ["/catalog.ttl", "/catalog.jsonld"])
+def test_the_catalogue_is_the_same_bytes_each_time_it_is_rendered(client, path, settings):
+    """Its ETag is strong: one version of the registry, one body, in every server process."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert body(client.get(path)) == body(client.get(path))
+
+
 def test_three_datasets_each_with_a_csv_and_a_json_download(client):
     graph = catalogue(client)
     (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
