@@ -214,11 +214,24 @@ def cacheable(request, response):
     )
 
 
+def gzip_key(key):
+    return f"{key}:gzip"
+
+
 def store(key, response, representation):
-    """Keep the answer, and its gzip-compressed body; returns that body (or None)."""
+    """Keep the answer as it is and as a client taking gzip gets it, each ready to be given (a
+    hit reads only the body it gives); returns the compressed body, or None."""
     packed = compressed(response)
-    cache.set(key, (response.content, dict(response.items()), packed), SECONDS)
+    headers = dict(response.items())
+    gzip_entry = (response.content, headers)
+    if packed is not None:
+        gzip_entry = (packed, {**headers, **gzip_headers(packed, representation)})
+    cache.set_many({key: (response.content, headers), gzip_key(key): gzip_entry}, SECONDS)
     return packed
+
+
+def gzip_headers(packed, representation):
+    return {"Content-Encoding": "gzip", "Content-Length": str(len(packed)), "ETag": representation.gzip_etag}
 
 
 def encoded(request, response, packed, representation):
@@ -226,21 +239,24 @@ def encoded(request, response, packed, representation):
     the compressed body, else as it is."""
     if packed is not None and accepts_gzip(request):
         response.content = packed
-        response["Content-Encoding"] = "gzip"
-        response["Content-Length"] = str(len(packed))
-        response["ETag"] = representation.gzip_etag
+        for name, value in gzip_headers(packed, representation).items():
+            response[name] = value
     return response
 
 
-def replay(request, hit, representation=None):
-    content, headers, *rest = hit  # an entry kept by an earlier release has no compressed body
-    packed = rest[0] if rest else None
+def kept(request, representation):
+    """The kept answer the client takes, or None: the compressed one if it accepts gzip (an
+    entry kept by an earlier release has none: then the other)."""
+    hit = cache.get(gzip_key(representation.key)) if accepts_gzip(request) else None
+    return hit if hit is not None else cache.get(representation.key)
+
+
+def replay(request, hit):
+    content, headers = hit
     response = HttpResponse(content, headers=headers)
-    if representation is not None:
-        encoded(request, response, packed, representation)
     if request.method == "HEAD":
-        response["Content-Length"] = str(len(response.content))
         response.content = b""
+        response["Content-Length"] = str(len(content))
     return response
 
 
@@ -255,11 +271,10 @@ def page_from_before_the_outage(request):
         if state is None:
             return None
         request._registry_state = tuple(state)
-        representation = Representation(request, page)
-        hit = cache.get(representation.key)
+        hit = kept(request, Representation(request, page))
     except Exception:  # a cache kept in the unreachable database (db://), or unreachable itself
         return None
-    return None if hit is None else replay(request, hit, representation)
+    return None if hit is None else replay(request, hit)
 
 
 def answer(request, page, get_response):
@@ -271,9 +286,9 @@ def answer(request, page, get_response):
     response = not_modified(request, representation)
     if response is not None:
         return response
-    hit = cache.get(representation.key)
+    hit = kept(request, representation)
     if hit is not None:
-        return replay(request, hit, representation)
+        return replay(request, hit)
     # The view reads only the parameters that count, so its answer is the same for every
     # address that shares the key.
     request.GET = representation.query

@@ -5,7 +5,7 @@ holding either copy of the current version is answered 304."""
 import gzip
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from partnerships.caching import Representation, public_page_of
 
@@ -74,15 +74,34 @@ def test_a_small_answer_is_not_compressed(client):
     assert not response.has_header("Content-Encoding")
 
 
-def test_a_page_kept_by_an_earlier_release_without_its_compressed_body_is_given_as_it_is(client, rf):
+def test_a_page_kept_by_an_earlier_release_without_its_compressed_copy_is_given_as_it_is(client, rf):
     fresh = client.get("/cooperation/")
     request = rf.get("/cooperation/")
     key = Representation(request, public_page_of(request)).key
-    kept_body, kept_headers, _ = cache.get(key)
-    cache.set(key, (kept_body, kept_headers))  # the entry an earlier release wrote
+    cache.delete(f"{key}:gzip")  # an earlier release kept the page as it is only
 
     response = client.get("/cooperation/", headers=GZIP)
 
     assert response.status_code == 200
     assert not response.has_header("Content-Encoding")
     assert response.content == fresh.content
+
+
+def test_a_hit_reads_only_the_copy_it_gives(client, monkeypatch):
+    """The kept copies are two entries: a client taking gzip does not unpickle the plain page."""
+    client.get("/cooperation/")
+    read = []
+    backend = type(caches["default"])
+    original = backend.get
+
+    def get(self, key, *args, **kwargs):
+        read.append(key)
+        return original(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", get)
+
+    client.get("/cooperation/", headers=GZIP)
+    client.get("/cooperation/")
+
+    pages = [key for key in read if key.startswith("partnerships:page:")]
+    assert len(pages) == 2 and pages[0] == pages[1] + ":gzip"

@@ -71,7 +71,16 @@ class RegistryResource(resources.ModelResource):
         self.citation = FirstCitation()
 
     class Meta:
-        abstract = True
+        # Inherited by each register's resource (django-import-export reads its bases' Meta).
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        # New records are inserted a thousand at a time, and rows run without a savepoint each:
+        # a row that fails its checks writes nothing, and an import with any error saves nothing.
+        use_bulk = True
+        instance_loader_class = RecordLoader
 
     def import_data(self, dataset, dry_run=False, **kwargs):
         self.writes = RowWrites(history=not dry_run)
@@ -105,8 +114,10 @@ class RegistryResource(resources.ModelResource):
         )
 
     def after_import(self, dataset, result, **kwargs):
-        self.writes.write()
         super().after_import(dataset, result, **kwargs)
+        if result.has_errors():
+            return  # the whole import is rolled back: what the rows left to write is not needed
+        self.writes.write()
         user = kwargs.get("user")
         if user is None or result.has_errors() or result.has_validation_errors():
             return
@@ -346,15 +357,6 @@ class OrganisationResource(RegistryResource):
             column for column in ORGANISATIONS.columns_for("csv") if column not in ("url", *FirstCitation.columns)
         ]
         import_id_fields = ["slug"]
-        skip_unchanged = True
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = True
-        use_transactions = True
-        # New records are inserted a thousand at a time, and rows run without a savepoint each:
-        # a row that fails its checks writes nothing, and an import with any error saves nothing.
-        use_bulk = True
-        instance_loader_class = RecordLoader
 
 
 class AgreementResource(RegistryResource):
@@ -376,15 +378,6 @@ class AgreementResource(RegistryResource):
         name = "Agreements, in the columns of the agreements download (a blank id adds an agreement)"
         fields = [column for column in AGREEMENTS.columns_for("csv") if column != "url"]
         import_id_fields = ["id"]
-        skip_unchanged = True
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = True
-        use_transactions = True
-        # New records are inserted a thousand at a time, and rows run without a savepoint each:
-        # a row that fails its checks writes nothing, and an import with any error saves nothing.
-        use_bulk = True
-        instance_loader_class = RecordLoader
 
 
 class CooperationActivityResource(RegistryResource):
@@ -405,12 +398,3 @@ class CooperationActivityResource(RegistryResource):
         name = "Cooperation activities, in the columns of the cooperation download"
         fields = [column for column in ACTIVITIES.columns_for("csv") if column not in ("url", *FirstCitation.columns)]
         import_id_fields = ["slug"]
-        skip_unchanged = True
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = True
-        use_transactions = True
-        # New records are inserted a thousand at a time, and rows run without a savepoint each:
-        # a row that fails its checks writes nothing, and an import with any error saves nothing.
-        use_bulk = True
-        instance_loader_class = RecordLoader
