@@ -26,6 +26,7 @@ from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
+from .batches import BATCH, in_batches
 from .constraints import CheckedInPython
 from .dependencies import PublicationDependencies
 from .renames import SlugHistory
@@ -288,9 +289,9 @@ class RegistryHistory(HistoricalRecords):
                 **{field.attname: getattr(instance, field.attname) for field in self.fields_included(instance)},
             )
             entries.append((entry, instance))
-        history_model._base_manager.bulk_create([entry for entry, _ in entries], batch_size=1000)
+        history_model._base_manager.bulk_create([entry for entry, _ in entries], batch_size=BATCH)
         for link_model, rows in self.link_entries(entries).items():
-            link_model._base_manager.bulk_create(rows, batch_size=1000)
+            link_model._base_manager.bulk_create(rows, batch_size=BATCH)
         if not noted:
             return
         for entry, instance in entries:
@@ -325,10 +326,8 @@ class RegistryHistory(HistoricalRecords):
                 instance.pk for (_, instance), links in zip(entries, known, strict=True) if field.name not in links
             ]
             stored = defaultdict(list)
-            for start in range(0, len(unknown), 1000):
-                links = field.remote_field.through._base_manager.filter(
-                    **{f"{source}_id__in": unknown[start : start + 1000]}
-                )
+            for batch in in_batches(unknown):
+                links = field.remote_field.through._base_manager.filter(**{f"{source}_id__in": batch})
                 for owner, link_id, other in links.values_list(f"{source}_id", "pk", f"{target}_id"):
                     stored[owner].append((link_id, other))
             for (entry, instance), links_known in zip(entries, known, strict=True):

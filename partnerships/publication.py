@@ -20,6 +20,7 @@ from collections import defaultdict
 from django.contrib.auth import get_permission_codename
 from django.db import models
 
+from .batches import in_batches
 from .models import Agreement, CooperationActivity, CooperationArea, Organisation, Region, SourceDocument
 
 PUBLISHABLE = (CooperationArea, Region, SourceDocument, Organisation, Agreement, CooperationActivity)
@@ -75,12 +76,6 @@ def relations(model):
     ]
 
 
-def batches(keys):
-    keys = sorted(keys)
-    for start in range(0, len(keys), BATCH):
-        yield keys[start : start + BATCH]
-
-
 def around(model, keys):
     """{model: record ids} whose public state a change to the records ``keys`` of ``model`` can
     affect: those records, the records they point at, and the records whose public state
@@ -93,7 +88,7 @@ def around(model, keys):
     found = defaultdict(set)
     if model in PUBLISHABLE:
         found[model] |= set(keys)
-    for batch in batches(keys):
+    for batch in in_batches(keys, BATCH):
         for field in relations(model):
             if field.many_to_many:
                 links = field.remote_field.through._base_manager.filter(
@@ -119,7 +114,7 @@ def public_among(candidates):
     """The (model, id) pairs of the candidates that the public sees."""
     shown = set()
     for model, keys in candidates.items():
-        for batch in batches(keys):
+        for batch in in_batches(keys, BATCH):
             shown |= {(model, key) for key in public(model).filter(pk__in=batch).values_list("pk", flat=True)}
     return shown
 

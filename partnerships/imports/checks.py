@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import UniqueConstraint
 from django.db.models.functions import Lower
 
+from ..batches import in_batches
+
 
 def any_case_constraints(model):
     """{field name: constraint} of the model's unique constraints on one lower-cased field."""
@@ -38,11 +40,10 @@ class UniqueInAnyCase:
         # {record key: {field name: lower-cased value}} of the records placed here (``key()``)
         self.held = {}
         for name in self.constraints:
-            wanted = list({lowered(value) for value in values.get(name, [])})
-            for start in range(0, len(wanted), 1000):
+            for batch in in_batches({lowered(value) for value in values.get(name, [])}):
                 holders = (
                     model._base_manager.annotate(_lowered=Lower(name))
-                    .filter(_lowered__in=wanted[start : start + 1000])
+                    .filter(_lowered__in=batch)
                     .values_list("_lowered", "pk")
                 )
                 self.taken[name].update(holders)

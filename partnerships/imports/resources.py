@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, instance_loaders, resources, widgets
 
+from ..batches import in_batches
 from ..exports import ACTIVITIES, AGREEMENTS, ORGANISATIONS
 from ..models import (
     Agreement,
@@ -140,10 +141,9 @@ class RegistryResource(resources.ModelResource):
         values = self.column(dataset, key)
         if key == "id":
             values = [int(float(value)) for value in values if value.replace(".", "", 1).isdigit()]
-        values = list(dict.fromkeys(values))
         records = {}
-        for start in range(0, len(values), 1000):
-            chunk = self._meta.model._base_manager.filter(**{f"{key}__in": values[start : start + 1000]})
+        for batch in in_batches(set(values)):
+            chunk = self._meta.model._base_manager.filter(**{f"{key}__in": batch})
             records.update({getattr(record, key): record for record in chunk})
         return records
 

@@ -14,6 +14,7 @@ finds everything the earlier one wrote (the resource's ``write_pending()`` comes
 
 from collections import defaultdict
 
+from ..batches import BATCH
 from ..models import Citation
 
 
@@ -42,7 +43,7 @@ class RowWrites:
     def write(self):
         self.write_links()
         if self.citations:
-            Citation.objects.bulk_create(self.citations, batch_size=1000)
+            Citation.objects.bulk_create(self.citations, batch_size=BATCH)
             if self.history:
                 # Part of its record's first entry: a draft's citations are shown nowhere, and a
                 # record published by the import enters the change log as published, whatever
@@ -63,7 +64,7 @@ class RowWrites:
                     for record, related in records
                     for other in related
                 ],
-                batch_size=1000,
+                batch_size=BATCH,
             )
             written = defaultdict(list)
             for row in rows:

@@ -27,6 +27,7 @@ from django.apps import apps as global_apps
 from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from ..batches import in_batches
 from . import documents
 from .documents import CHUNK, KINDS, IdRange
 
@@ -35,12 +36,6 @@ _local = threading.local()
 
 def _deferred():
     return getattr(_local, "deferred", 0) > 0
-
-
-def _chunks(ids):
-    ids = sorted(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def _batch():
@@ -55,7 +50,7 @@ def write(model_name, ids, apps=global_apps, using="default", fresh=False):
     quoted = connection.ops.quote_name(table)
     written = 0
     with connection.cursor() as cursor:
-        for chunk in _chunks(ids):
+        for chunk in in_batches(ids, CHUNK):
             if fresh:  # every published record of the range is in ids: read them by range
                 rows = list(build(apps, IdRange(chunk[0], chunk[-1])))
             else:
@@ -132,7 +127,7 @@ class Batch:
         """Rewrite every noted entry once: the dependents of the records refreshed, read as the
         block left them, then each record noted."""
         for (using, model_name), ids in self.refreshed.items():
-            for chunk in _chunks(ids):
+            for chunk in in_batches(ids, CHUNK):
                 for other, other_ids in dependents(model_name, chunk).items():
                     self.rewrite(other, other_ids, using)
             if model_name in KINDS:
